@@ -1,0 +1,81 @@
+"""Roles and the actions they allow: the one table the policy reads."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    ORG_VIEW = "org.view", _("view organizations")
+    ORG_MANAGE = "org.manage", _("manage organizations")
+    UNIT_MANAGE = "unit.manage", _("manage units")
+    MEMBER_VIEW = "member.view", _("view members")
+    MEMBER_MANAGE = "member.manage", _("manage members")
+    MEMBER_REVEAL = "member.reveal", _("reveal personal data")
+    MEMBER_IMPORT = "member.import", _("import rosters")
+    MEMBER_EXPORT = "member.export", _("export members")
+    GRANT_MANAGE = "grant.manage", _("grant roles")
+    USER_MANAGE = "user.manage", _("manage user accounts")
+    AUDIT_VIEW = "audit.view", _("read the audit log")
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", _("platform administrator")
+    ORGAN_OFFICE = "organ_office", _("organ party committee office")
+    LEADING_GROUP_OFFICE = "leading_group_office", _("leading party group office")
+    BRANCH_SECRETARY = "branch_secretary", _("branch secretary")
+    MEMBER = "member", _("party member")
+    SECURITY_ADMIN = "security_admin", _("security administrator")
+    AUDITOR = "auditor", _("auditor")
+
+
+A = Action
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    # 三员分立: the platform administrator runs structure and accounts but
+    # reads no personal data and no audit log; the security administrator
+    # grants roles; the auditor only reads the audit log.
+    Role.SYSTEM_ADMIN: frozenset(
+        {
+            A.ORG_VIEW,
+            A.ORG_MANAGE,
+            A.UNIT_MANAGE,
+            A.MEMBER_VIEW,
+            A.MEMBER_MANAGE,
+            A.MEMBER_IMPORT,
+            A.MEMBER_EXPORT,
+            A.USER_MANAGE,
+        }
+    ),
+    Role.ORGAN_OFFICE: frozenset(
+        {
+            A.ORG_VIEW,
+            A.ORG_MANAGE,
+            A.UNIT_MANAGE,
+            A.MEMBER_VIEW,
+            A.MEMBER_MANAGE,
+            A.MEMBER_REVEAL,
+            A.MEMBER_IMPORT,
+            A.MEMBER_EXPORT,
+        }
+    ),
+    Role.LEADING_GROUP_OFFICE: frozenset({A.ORG_VIEW, A.MEMBER_VIEW, A.MEMBER_EXPORT}),
+    Role.BRANCH_SECRETARY: frozenset(
+        {
+            A.ORG_VIEW,
+            A.MEMBER_VIEW,
+            A.MEMBER_MANAGE,
+            A.MEMBER_REVEAL,
+            A.MEMBER_IMPORT,
+            A.MEMBER_EXPORT,
+        }
+    ),
+    Role.MEMBER: frozenset({A.ORG_VIEW, A.MEMBER_VIEW}),
+    Role.SECURITY_ADMIN: frozenset({A.ORG_VIEW, A.GRANT_MANAGE}),
+    Role.AUDITOR: frozenset({A.AUDIT_VIEW}),
+}
+
+# Roles whose grant covers the whole platform rather than one subtree.
+GLOBAL_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+# Actions that are not about organizations at all: allowed by any grant of a role having them.
+UNSCOPED_ACTIONS = frozenset({A.USER_MANAGE, A.GRANT_MANAGE, A.AUDIT_VIEW, A.UNIT_MANAGE})
+# 三员分立: no user may hold two of these.
+SEPARATED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})

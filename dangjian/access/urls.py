@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "access"
+urlpatterns = [
+    path("users/", views.UserListView.as_view(), name="user_list"),
+    path("users/new/", views.UserCreateView.as_view(), name="user_create"),
+    path("users/<int:pk>/toggle/", views.UserToggleActiveView.as_view(), name="user_toggle"),
+    path("grants/", views.GrantListView.as_view(), name="grant_list"),
+    path("grants/new/", views.GrantCreateView.as_view(), name="grant_create"),
+    path("grants/<int:pk>/revoke/", views.GrantRevokeView.as_view(), name="grant_revoke"),
+    path("audit/", views.AuditListView.as_view(), name="audit_list"),
+]

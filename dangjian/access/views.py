@@ -1,0 +1,146 @@
+"""Accounts (platform administrator), role grants (security administrator), audit log (auditor)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, ListView
+
+from dangjian.core.forms import apply_service_errors
+from dangjian.core.models import AuditEvent
+from dangjian.core.views import RequireActionMixin
+
+from . import services
+from .forms import GrantForm, UserCreateForm
+from .models import RoleGrant, User
+from .roles import Action
+
+
+class UserListView(RequireActionMixin, ListView):
+    required_action = Action.USER_MANAGE
+    template_name = "access/user_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        qs = User.objects.select_related("member").prefetch_related(
+            Prefetch("grants", queryset=RoleGrant.objects.select_related("organization"))
+        )
+        q = self.request.GET.get("q", "").strip()
+        if q:
+            qs = qs.filter(username__icontains=q) | qs.filter(display_name__icontains=q)
+        return qs.order_by("username")
+
+
+class UserCreateView(RequireActionMixin, FormView):
+    required_action = Action.USER_MANAGE
+    form_class = UserCreateForm
+    template_name = "access/user_form.html"
+
+    def form_valid(self, form):
+        try:
+            services.user_create(actor=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The account was created."))
+        return redirect("access:user_list")
+
+
+class UserToggleActiveView(RequireActionMixin, View):
+    required_action = Action.USER_MANAGE
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        user = get_object_or_404(User, pk=pk)
+        try:
+            services.user_set_active(actor=request.user, user=user, active=not user.is_active)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("access:user_list")
+
+
+class GrantListView(RequireActionMixin, ListView):
+    required_action = Action.GRANT_MANAGE
+    template_name = "access/grant_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return RoleGrant.objects.select_related("user", "organization", "granted_by").order_by(
+            "user__username", "role"
+        )
+
+
+class GrantCreateView(RequireActionMixin, FormView):
+    required_action = Action.GRANT_MANAGE
+    form_class = GrantForm
+    template_name = "access/grant_form.html"
+
+    def form_valid(self, form):
+        try:
+            services.grant_create(actor=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The role was granted."))
+        return redirect("access:grant_list")
+
+
+class GrantRevokeView(RequireActionMixin, View):
+    required_action = Action.GRANT_MANAGE
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        grant = get_object_or_404(RoleGrant.objects.select_related("user"), pk=pk)
+        try:
+            services.grant_revoke(actor=request.user, grant=grant)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The role was revoked."))
+        return redirect("access:grant_list")
+
+
+class AuditListView(RequireActionMixin, ListView):
+    required_action = Action.AUDIT_VIEW
+    template_name = "access/audit_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        qs = AuditEvent.objects.all()
+        g = self.request.GET
+        if g.get("action") in AuditEvent.Action.values:
+            qs = qs.filter(action=g["action"])
+        if g.get("user"):
+            qs = qs.filter(actor_name__icontains=g["user"].strip())
+        if g.get("object"):
+            qs = qs.filter(object_repr__icontains=g["object"].strip())
+        if g.get("date_from"):
+            qs = (
+                qs.filter(occurred_at__date__gte=g["date_from"]) if _is_date(g["date_from"]) else qs
+            )
+        if g.get("date_to"):
+            qs = qs.filter(occurred_at__date__lte=g["date_to"]) if _is_date(g["date_to"]) else qs
+        return qs.order_by("-occurred_at", "-id")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        ctx["querystring_base"] = (params.urlencode() + "&") if params else ""
+        ctx["actions"] = AuditEvent.Action.choices
+        ctx["current"] = self.request.GET
+        return ctx
+
+
+def _is_date(value: str) -> bool:
+    import datetime
+
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,42 @@
+"""The REST API: one router for every app's viewsets, the schema and its docs.
+
+The schema and its docs need a login like everything else: they describe
+what the platform holds.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.routers import DefaultRouter
+
+from dangjian.access.api import MeView, TokenObtainView
+from dangjian.organizations.api import OrganizationViewSet, UnitViewSet
+from dangjian.people.api import MemberViewSet, PostViewSet
+
+router = DefaultRouter()
+router.include_format_suffixes = False  # JSON only
+router.register("organizations", OrganizationViewSet, basename="api-organization")
+router.register("units", UnitViewSet, basename="api-unit")
+router.register("members", MemberViewSet, basename="api-member")
+router.register("posts", PostViewSet, basename="api-post")
+
+urlpatterns = [
+    path(
+        "openapi.json",
+        SpectacularJSONAPIView.as_view(permission_classes=[IsAuthenticated]),
+        name="api-schema",
+    ),
+    path(
+        "docs/",
+        login_required(
+            SpectacularSwaggerView.as_view(
+                url_name="api-schema", permission_classes=[IsAuthenticated]
+            )
+        ),
+        name="api-docs",
+    ),
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+    path("", include(router.urls)),
+]

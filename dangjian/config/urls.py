@@ -1,0 +1,20 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from dangjian.core.forms import LoginForm
+
+urlpatterns = [
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("dangjian.core.urls")),
+    path("orgs/", include("dangjian.organizations.urls")),
+    path("members/", include("dangjian.people.urls")),
+    path("access/", include("dangjian.access.urls")),
+    path("api/", include("dangjian.config.api_urls")),
+]

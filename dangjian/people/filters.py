@@ -1,0 +1,59 @@
+"""The member list's filters, shared by the page, its Excel export and the API."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.access.roles import Action
+from dangjian.core import crypto
+from dangjian.core.validators import normalize_id_number
+from dangjian.organizations.models import Organization
+
+from .models import Education, Gender, Member, MemberStatus
+
+
+class MemberFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q")
+    organization = django_filters.ModelChoiceFilter(
+        label=_("Organization (with everything below it)"),
+        queryset=Organization.objects.none(),
+        method="filter_subtree",
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=MemberStatus.choices)
+    gender = django_filters.ChoiceFilter(label=_("Gender"), choices=Gender.choices)
+    education = django_filters.ChoiceFilter(label=_("Education"), choices=Education.choices)
+
+    class Meta:
+        model = Member
+        fields = ["q", "organization", "status", "gender", "education"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["organization"].queryset = (
+            Organization.objects.restrict(user, Action.MEMBER_VIEW).active().order_by("path")
+            if user is not None
+            else Organization.objects.none()
+        )
+        for f in self.form.fields.values():
+            f.widget.attrs["class"] = (
+                "form-select form-select-sm"
+                if isinstance(f.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+
+    def filter_q(self, queryset, name, value):
+        """Name or administrative title contains the text; an ID number or phone matches exactly."""
+        value = value.strip()
+        if not value:
+            return queryset
+        q = Q(name__icontains=value) | Q(admin_title__icontains=value)
+        candidate = normalize_id_number(value)
+        if len(candidate) == 18:
+            q |= Q(id_number_index=crypto.blind_index(candidate, purpose="id_number"))
+        if value.isdigit() and len(value) >= 7:
+            q |= Q(phone_index=crypto.blind_index(value, purpose="phone"))
+        return queryset.filter(q)
+
+    def filter_subtree(self, queryset, name, value):
+        return queryset.filter(organization__path__startswith=value.path) if value else queryset
