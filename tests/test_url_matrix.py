@@ -93,6 +93,25 @@ CASES: dict[str, Case] = {
     "access:grant_revoke": Case(S("security_admin"), {"pk": "grant:member"}, method="post"),
     "access:audit_list": Case(S("auditor")),
 }
+RESOLVERS: dict = {}
+
+
+def _load_app_cases():
+    import importlib
+    import pkgutil
+
+    from tests import url_cases
+
+    for info in sorted(pkgutil.iter_modules(url_cases.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"tests.url_cases.{info.name}")
+        overlap = set(module.CASES) & set(CASES)
+        assert not overlap, f"URL names with two cases: {sorted(overlap)}"
+        CASES.update(module.CASES)
+        RESOLVERS.update(getattr(module, "RESOLVERS", {}))
+
+
+_load_app_cases()
+
 # Patterns that are not pages of the application (log-in itself, static helpers).
 NOT_SCOPED = {"login", "logout"}
 
@@ -142,6 +161,8 @@ def resolve_key(tree, key: str):
         )[0].pk
     if kind == "grant":
         return tree.users[name].grants.get().pk
+    if kind in RESOLVERS:
+        return RESOLVERS[kind](tree, name)
     raise KeyError(key)
 
 

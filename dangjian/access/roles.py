@@ -16,6 +16,14 @@ class Action(models.TextChoices):
     GRANT_MANAGE = "grant.manage", _("grant roles")
     USER_MANAGE = "user.manage", _("manage user accounts")
     AUDIT_VIEW = "audit.view", _("read the audit log")
+    TOPIC_MANAGE = "topic.manage", _("manage the topic library")
+    MEETING_VIEW = "meeting.view", _("view meetings")
+    MEETING_MANAGE = "meeting.manage", _("record meetings")
+    LIFE_RULE_MANAGE = "liferule.manage", _("edit organizational life rules")
+    TASK_VIEW = "task.view", _("view tasks")
+    TASK_MANAGE = "task.manage", _("create and assign tasks")
+    TASK_REPORT = "task.report", _("report task progress")
+    TASK_SUPERVISE = "task.supervise", _("approve or return task closure")
 
 
 class Role(models.TextChoices):
@@ -29,6 +37,16 @@ class Role(models.TextChoices):
 
 
 A = Action
+# What the offices that run meetings and supervise tasks may do in their subtree.
+_SUPERVISION = {
+    A.TOPIC_MANAGE,
+    A.MEETING_VIEW,
+    A.MEETING_MANAGE,
+    A.TASK_VIEW,
+    A.TASK_MANAGE,
+    A.TASK_REPORT,
+    A.TASK_SUPERVISE,
+}
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # 三员分立: the platform administrator runs structure and accounts but
     # reads no personal data and no audit log; the security administrator
@@ -55,9 +73,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             A.MEMBER_REVEAL,
             A.MEMBER_IMPORT,
             A.MEMBER_EXPORT,
+            A.LIFE_RULE_MANAGE,
+            *_SUPERVISION,
         }
     ),
-    Role.LEADING_GROUP_OFFICE: frozenset({A.ORG_VIEW, A.MEMBER_VIEW, A.MEMBER_EXPORT}),
+    Role.LEADING_GROUP_OFFICE: frozenset(
+        {A.ORG_VIEW, A.MEMBER_VIEW, A.MEMBER_EXPORT, *_SUPERVISION}
+    ),
     Role.BRANCH_SECRETARY: frozenset(
         {
             A.ORG_VIEW,
@@ -66,9 +88,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             A.MEMBER_REVEAL,
             A.MEMBER_IMPORT,
             A.MEMBER_EXPORT,
+            A.MEETING_VIEW,
+            A.MEETING_MANAGE,
+            A.TASK_VIEW,
+            A.TASK_REPORT,
         }
     ),
-    Role.MEMBER: frozenset({A.ORG_VIEW, A.MEMBER_VIEW}),
+    Role.MEMBER: frozenset({A.ORG_VIEW, A.MEMBER_VIEW, A.MEETING_VIEW, A.TASK_VIEW}),
     Role.SECURITY_ADMIN: frozenset({A.ORG_VIEW, A.GRANT_MANAGE}),
     Role.AUDITOR: frozenset({A.AUDIT_VIEW}),
 }
@@ -76,6 +102,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 # Roles whose grant covers the whole platform rather than one subtree.
 GLOBAL_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
 # Actions that are not about organizations at all: allowed by any grant of a role having them.
-UNSCOPED_ACTIONS = frozenset({A.USER_MANAGE, A.GRANT_MANAGE, A.AUDIT_VIEW, A.UNIT_MANAGE})
+UNSCOPED_ACTIONS = frozenset(
+    {A.USER_MANAGE, A.GRANT_MANAGE, A.AUDIT_VIEW, A.UNIT_MANAGE, A.TOPIC_MANAGE, A.LIFE_RULE_MANAGE}
+)
 # 三员分立: no user may hold two of these.
 SEPARATED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})

@@ -68,6 +68,10 @@ INSTALLED_APPS = [
     "dangjian.access",
     "dangjian.organizations",
     "dangjian.people",
+    "dangjian.study",
+    "dangjian.meetings",
+    "dangjian.tasks",
+    "dangjian.reports",
 ]
 
 MIDDLEWARE = [

@@ -16,5 +16,9 @@ urlpatterns = [
     path("orgs/", include("dangjian.organizations.urls")),
     path("members/", include("dangjian.people.urls")),
     path("access/", include("dangjian.access.urls")),
+    path("topics/", include("dangjian.study.urls")),
+    path("meetings/", include("dangjian.meetings.urls")),
+    path("tasks/", include("dangjian.tasks.urls")),
+    path("documents/", include("dangjian.reports.urls")),
     path("api/", include("dangjian.config.api_urls")),
 ]

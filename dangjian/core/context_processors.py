@@ -16,6 +16,9 @@ def navigation(request):
             "grants": policy.has_action(user, Action.GRANT_MANAGE),
             "users": policy.has_action(user, Action.USER_MANAGE),
             "audit": policy.has_action(user, Action.AUDIT_VIEW),
+            "topics": policy.has_action(user, Action.MEETING_VIEW),
+            "meetings": policy.has_action(user, Action.MEETING_VIEW),
+            "tasks": policy.has_action(user, Action.TASK_VIEW),
             "roles": sorted(policy.roles(user)),
         }
     }

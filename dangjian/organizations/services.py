@@ -186,7 +186,8 @@ def organization_dissolve(*, actor, organization: Organization, check: bool = Tr
             _(
                 "This organization still has members. Transfer them to another organization "
                 "before dissolving it."
-            )
+            ),
+            code="has_members",
         )
     if org.children.active().exists():
         raise ValidationError(
