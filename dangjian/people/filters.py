@@ -6,8 +6,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.access.roles import Action
-from dangjian.core import crypto
-from dangjian.core.validators import normalize_id_number
 from dangjian.organizations.models import Organization
 
 from .models import Education, Gender, Member, MemberStatus
@@ -43,17 +41,16 @@ class MemberFilter(django_filters.FilterSet):
             )
 
     def filter_q(self, queryset, name, value):
-        """Name or administrative title contains the text; an ID number or phone matches exactly."""
+        """Name or administrative title contains the text.
+
+        ID numbers and phones are not searched here: a GET query puts them in
+        the address and the access log. Exact lookup is POST /api/members/lookup/
+        (MEMBER_REVEAL, audited).
+        """
         value = value.strip()
         if not value:
             return queryset
-        q = Q(name__icontains=value) | Q(admin_title__icontains=value)
-        candidate = normalize_id_number(value)
-        if len(candidate) == 18:
-            q |= Q(id_number_index=crypto.blind_index(candidate, purpose="id_number"))
-        if value.isdigit() and len(value) >= 7:
-            q |= Q(phone_index=crypto.blind_index(value, purpose="phone"))
-        return queryset.filter(q)
+        return queryset.filter(Q(name__icontains=value) | Q(admin_title__icontains=value))
 
     def filter_subtree(self, queryset, name, value):
         return queryset.filter(organization__path__startswith=value.path) if value else queryset

@@ -71,7 +71,7 @@ class MemberQuerySet(models.QuerySet):
 
 
 class Member(TimeStampedModel):
-    name = models.CharField(_("name"), max_length=50, validators=[validate_no_markup])
+    name = models.CharField(_("full name"), max_length=50, validators=[validate_no_markup])
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     ethnicity = models.CharField(
         _("ethnicity"), max_length=20, blank=True, validators=[validate_no_markup]
@@ -160,8 +160,8 @@ class PostAssignment(TimeStampedModel):
         related_name="posts",
     )
     title = models.CharField(_("post"), max_length=30, choices=PostTitle.choices)
-    started_on = models.DateField(_("from"), null=True, blank=True)
-    ended_on = models.DateField(_("until"), null=True, blank=True)
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("post")
@@ -191,7 +191,7 @@ class MemberTransfer(models.Model):
     )
     from_organization = models.ForeignKey(
         "organizations.Organization",
-        verbose_name=_("from"),
+        verbose_name=_("from organization"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -199,7 +199,7 @@ class MemberTransfer(models.Model):
     )
     to_organization = models.ForeignKey(
         "organizations.Organization",
-        verbose_name=_("to"),
+        verbose_name=_("to organization"),
         on_delete=models.PROTECT,
         related_name="+",
     )

@@ -305,7 +305,7 @@ def _not_xlsx() -> ValidationError:
     return ValidationError(
         _(
             "This file is not an Excel workbook (.xlsx). Open it in Excel or WPS, "
-            "save it as \u201cExcel Workbook (*.xlsx)\u201d and upload it again."
+            "save it as “Excel Workbook (*.xlsx)” and upload it again."
         ),
         code="not_xlsx",
     )
@@ -335,7 +335,7 @@ def check_xlsx(fileobj: IO[bytes], *, size: int | None = None) -> None:
         raise ValidationError(
             _(
                 "This is an old-format Excel file (.xls) or a password-protected workbook. "
-                "Remove any password, save it as \u201cExcel Workbook (*.xlsx)\u201d and "
+                "Remove any password, save it as “Excel Workbook (*.xlsx)” and "
                 "upload it again."
             ),
             code="xls",
@@ -623,7 +623,7 @@ class OrganizationIndex:
         if len(candidates) > 1:
             return _(
                 "Several organizations within your scope have this name; "
-                "write it as \u201cparent organization/organization\u201d."
+                "write it as “parent organization/organization”."
             )
         return candidates[0]
 

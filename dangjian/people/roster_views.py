@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import DetailView, FormView
 
@@ -137,7 +138,12 @@ class RosterCommitView(_OwnRosterMixin, View):
         if item.status == RosterImport.Status.COMMITTED:
             messages.success(
                 request,
-                _("%(count)d members were imported.") % {"count": item.created_count},
+                ngettext(
+                    "%(count)d member was imported.",
+                    "%(count)d members were imported.",
+                    item.created_count,
+                )
+                % {"count": item.created_count},
             )
         elif item.status == RosterImport.Status.FAILED:
             messages.error(request, _("Nothing was imported; see the problems below."))
