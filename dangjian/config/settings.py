@@ -176,6 +176,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ROSTER_MAX_UPLOAD_BYTES = int(env("DANGJIAN_ROSTER_MAX_BYTES", str(50 * 1024 * 1024)))
 # Rosters with more rows than this are validated and imported by the job worker.
 ROSTER_BACKGROUND_ROWS = int(env("DANGJIAN_ROSTER_BACKGROUND_ROWS", "500"))
+ROSTER_MAX_ROWS = int(env("DANGJIAN_ROSTER_MAX_ROWS", "200000"))
+# Refuse an .xlsx whose unpacked size exceeds this (a zip bomb).
+ROSTER_MAX_UNPACKED_BYTES = int(
+    env("DANGJIAN_ROSTER_MAX_UNPACKED_BYTES", str(8 * ROSTER_MAX_UPLOAD_BYTES))
+)
+# Member exports with more rows than this are written by the job worker.
+MEMBER_EXPORT_BACKGROUND_ROWS = int(env("DANGJIAN_MEMBER_EXPORT_BACKGROUND_ROWS", "5000"))
+# Attachments (topics, progress reports, activities): largest file accepted.
+ATTACHMENT_MAX_BYTES = int(env("DANGJIAN_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 
 # Personal data: SM4 key and HMAC-SM3 blind-index key (hex), or a key file
 # holding both as "DATA_KEY=..." / "INDEX_KEY=..." lines. Never in the database.
