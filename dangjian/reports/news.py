@@ -1,0 +1,353 @@
+"""A news report draft generated from a meeting record, in the house style of seed 002.
+
+The draft is Chinese text of a fixed genre (headline; a lead paragraph with
+the date, the chair, the meeting and what was conveyed, then who attended;
+one paragraph per agenda item's requirements, enumerated 一要……二要……), so
+its vocabulary lives here as constants rather than in the UI catalog: it must
+read the same whatever language the user interface is in, and
+``dangjian.reports.parser.parse_report`` must recover the record from it
+(tests/reports/test_news_draft.py checks the round trip).
+
+Wording chosen for the parser (structure of the genre, not parser tweaks):
+
+* When the chair holds a post in the meeting's organization the lead reads
+  as seed 002 (``X党组书记、局长张三主持召开党组会议``); otherwise the
+  meeting is the subject and the chair follows (``…召开组织生活会,局长张三
+  主持会议`` or ``会议由张三同志主持``). 民主生活会 and 组织生活会 always use
+  the second form: ``主持召开专题民主生活会`` alone is not read as a meeting.
+* Requirements always start a fresh run at 一要, one run per agenda item;
+  more than ten in one item switch to (一)(二)… numbering.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dangjian.meetings.models import AgendaItem, AttendanceStatus, Meeting, MeetingKind
+from dangjian.organizations.models import OrganizationKind
+from dangjian.people.models import PostAssignment, PostTitle
+
+# A post in an organization, written after the organization's name
+# (测试局党组 + 书记 → 测试局党组书记; 办公厅第三党支部 + 组织委员).
+POST_SUFFIX = {
+    PostTitle.SECRETARY: "书记",
+    PostTitle.DEPUTY_SECRETARY: "副书记",
+    PostTitle.COMMITTEE_MEMBER: "委员",
+    PostTitle.ORGANIZATION_MEMBER: "组织委员",
+    PostTitle.PROPAGANDA_MEMBER: "宣传委员",
+    PostTitle.DISCIPLINE_MEMBER: "纪检委员",
+    PostTitle.GROUP_LEADER: "组长",
+    PostTitle.LEADING_GROUP_SECRETARY: "书记",
+    PostTitle.LEADING_GROUP_DEPUTY: "副书记",
+    PostTitle.LEADING_GROUP_MEMBER: "成员",
+}
+POST_RANK = {title: i for i, title in enumerate(POST_SUFFIX)}
+for _title in (PostTitle.LEADING_GROUP_SECRETARY, PostTitle.LEADING_GROUP_DEPUTY):
+    POST_RANK[_title] = -10 + POST_RANK[_title]
+POST_RANK[PostTitle.LEADING_GROUP_MEMBER] = -5
+
+CN_DIGITS = "零一二三四五六七八九"
+PRESENT = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+NAMED_ATTENDEE_KINDS = frozenset(
+    {
+        MeetingKind.LEADING_GROUP_MEETING,
+        MeetingKind.THEORY_STUDY_GROUP,
+        MeetingKind.DEMOCRATIC_LIFE,
+        MeetingKind.BRANCH_COMMITTEE,
+    }
+)
+_ENUM_PREFIX = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+[要是、]|[((][一二三四五六七八九十\d]+[))]|\d+[.、.)]|[①-⑳])\s*"
+)
+_REQUIREMENT_LEADS = ("会议要求", "会议强调", "会议指出", "会议认为")
+
+
+@dataclass(frozen=True)
+class Genre:
+    """How a kind of meeting is named in a report, and what the parser should read back."""
+
+    noun: str  # what is held: 党组会议, 主题党日活动 …
+    verb: str  # 召开 / 开展
+    kind: str  # "meeting" / "activity" (REPORT_SCHEMA.md)
+    meeting_type: str | None
+    activity_type: str | None = None
+    seed_form: bool = True  # "X书记张三主持召开…" allowed
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十 (n < 100)."""
+    tens, ones = divmod(n, 10)
+    if n < 10:
+        return CN_DIGITS[n]
+    return (CN_DIGITS[tens] if tens > 1 else "") + "十" + (CN_DIGITS[ones] if ones else "")
+
+
+def cn_date(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def genre(meeting: Meeting) -> Genre:
+    org_kind = meeting.organization.kind
+    kind = meeting.kind
+    leading = org_kind == OrganizationKind.LEADING_GROUP
+    committee = org_kind in (OrganizationKind.COMMITTEE, OrganizationKind.ORGAN_COMMITTEE)
+    if kind == MeetingKind.LEADING_GROUP_MEETING:
+        if leading:
+            return Genre("党组会议", "召开", "meeting", "党组会议")
+        if committee:
+            return Genre("党委会议", "召开", "meeting", "党委会议")
+        if org_kind == OrganizationKind.BRANCH:
+            return Genre("支部委员会会议", "召开", "meeting", "支部委员会")
+        return Genre("委员会会议", "召开", "meeting", "其他")
+    if kind == MeetingKind.THEORY_STUDY_GROUP:
+        if leading:
+            return Genre("党组理论学习中心组集体学习会议", "召开", "meeting", "党组理论学习中心组学习")
+        if committee:
+            return Genre("党委理论学习中心组集体学习会议", "召开", "meeting", "党委理论学习中心组学习")
+        return Genre("理论学习中心组集体学习会议", "召开", "meeting", "其他")
+    if kind == MeetingKind.BRANCH_ASSEMBLY:
+        if org_kind == OrganizationKind.BRANCH:
+            return Genre("支部党员大会", "召开", "meeting", "支部党员大会")
+        return Genre("党员大会", "召开", "meeting", "其他")
+    if kind == MeetingKind.BRANCH_COMMITTEE:
+        if org_kind == OrganizationKind.BRANCH:
+            return Genre("支部委员会会议", "召开", "meeting", "支部委员会")
+        return Genre("委员会会议", "召开", "meeting", "其他")
+    if kind == MeetingKind.GROUP_MEETING:
+        return Genre("党小组会议", "召开", "meeting", "其他")
+    if kind == MeetingKind.PARTY_LECTURE:
+        return Genre("专题党课", "开展", "activity", None, "专题党课", seed_form=False)
+    if kind == MeetingKind.THEMED_PARTY_DAY:
+        return Genre("主题党日活动", "开展", "activity", None, "主题党日", seed_form=False)
+    if kind == MeetingKind.DEMOCRATIC_LIFE:
+        return Genre("专题民主生活会", "召开", "meeting", "其他", seed_form=False)
+    return Genre("组织生活会", "召开", "meeting", "其他", seed_form=False)
+
+
+def org_label(organization) -> str:
+    """The organization as a report's lead names it (short name inside the same report)."""
+    return organization.name
+
+
+def _posts_by_member(meeting: Meeting, member_ids) -> dict[int, list[str]]:
+    rows = (
+        PostAssignment.objects.filter(
+            organization_id=meeting.organization_id,
+            member_id__in=list(member_ids),
+            ended_on__isnull=True,
+        )
+        .values_list("member_id", "title")
+        .order_by("id")
+    )
+    posts: dict[int, list[str]] = {}
+    for member_id, title in rows:
+        posts.setdefault(member_id, []).append(title)
+    for titles in posts.values():
+        titles.sort(key=lambda t: POST_RANK.get(t, 99))
+    return posts
+
+
+def _titles(prefix: str, posts: list[str], admin_title: str) -> str:
+    """党组书记、局长 written after ``prefix`` (the organization's name or short name)."""
+    parts = []
+    for i, title in enumerate(posts):
+        suffix = POST_SUFFIX.get(title, "")
+        if suffix:
+            parts.append((prefix if i == 0 else "") + suffix)
+    if admin_title:
+        parts.append(admin_title.strip())
+    return "、".join(dict.fromkeys(p for p in parts if p))
+
+
+def study_items(meeting: Meeting) -> list[str]:
+    """What the meeting conveyed or studied, as noun phrases, in agenda order."""
+    items: list[str] = []
+    for item in _agenda(meeting):
+        if item.kind != AgendaItem.Kind.STUDY:
+            continue
+        topics = _topics_of(item)
+        if topics:
+            items.extend(topic_phrase(t) for t in topics)
+        else:
+            title = re.sub(r"^(?:传达学习|集中学习|专题学习|学习)", "", item.title.strip())
+            if title:
+                items.append(title.rstrip("。;;,,"))
+    return list(dict.fromkeys(items))
+
+
+def topic_phrase(topic) -> str:
+    """A topic as the report names it: 习近平总书记在…上的重要讲话精神, 《…》."""
+    title = topic.title.strip().rstrip("。")
+    speaker = (topic.speaker or "").strip()
+    if speaker and speaker not in title and title.startswith(("在", "对", "关于", "就")):
+        title = speaker + title
+    if topic.kind == "document" and "《" not in title:
+        title = f"《{title}》"
+    elif not title.endswith(("精神", "要求", "》")):
+        # The genre names what was conveyed as 精神 (…讲话精神, …会议精神).
+        title += "精神"
+    return title
+
+
+def _agenda(meeting: Meeting) -> list[AgendaItem]:
+    cached = getattr(meeting, "_news_agenda", None)
+    if cached is None:
+        cached = list(meeting.agenda_items.order_by("order", "id"))
+        meeting._news_agenda = cached
+    return cached
+
+
+def _topics_of(item: AgendaItem) -> list:
+    through = AgendaItem.topics.through
+    rows = (
+        through.objects.filter(agendaitem_id=item.pk).select_related("topic").order_by("id")
+    )
+    return [row.topic for row in rows]
+
+
+def decision_texts(item: AgendaItem) -> list[str]:
+    """The item's requirements as plain clauses (enumerators and a leading 要 removed)."""
+    texts = []
+    for entry in item.decisions or []:
+        text = entry.get("text", "") if isinstance(entry, dict) else str(entry)
+        text = _ENUM_PREFIX.sub("", text.strip())
+        text = re.sub(r"^要", "", text).strip().rstrip("。;;,, ")
+        if text:
+            texts.append(text)
+    return texts
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 2:
+        return "、".join(items)
+    return "、".join(items[:-1]) + "以及" + items[-1]
+
+
+def _enumerate(texts: list[str]) -> str:
+    if len(texts) > 10:
+        return "".join(f"({cn_number(i)}){t}。" for i, t in enumerate(texts, 1))
+    return "".join(f"{cn_number(i)}要{t}。" for i, t in enumerate(texts, 1))
+
+
+def _audience(meeting: Meeting) -> str:
+    kind = meeting.organization.kind
+    if kind in (OrganizationKind.BRANCH, OrganizationKind.GROUP):
+        return "支部全体党员"
+    if kind == OrganizationKind.LEADING_GROUP:
+        return "全系统各级党组织和广大党员干部"
+    return "各级党组织和广大党员干部"
+
+
+def _chair_clause(meeting: Meeting, g: Genre, posts: dict[int, list[str]]):
+    """(title-and-name, uses the seed form) for the chair, or (None, False)."""
+    chair = meeting.chair
+    if chair is not None:
+        org_posts = posts.get(chair.pk, [])
+        if org_posts and g.seed_form:
+            return org_label(meeting.organization) + _titles(
+                "", org_posts, chair.admin_title
+            ) + chair.name, True
+        titles = _titles(
+            _short(meeting.organization), org_posts, chair.admin_title
+        )
+        return (titles + chair.name) if titles else None, False
+    return None, False
+
+
+def _short(organization) -> str:
+    return organization.short_name or organization.name
+
+
+def meeting_news_draft(meeting: Meeting) -> str:
+    """The report draft for ``meeting`` (deterministic: the same record gives the same text)."""
+    org = meeting.organization
+    g = genre(meeting)
+    items = study_items(meeting)
+    attendances = list(
+        meeting.attendances.filter(status__in=PRESENT)
+        .select_related("member")
+        .order_by("member__name", "id")
+    )
+    member_ids = {a.member_id for a in attendances}
+    if meeting.chair_id:
+        member_ids.add(meeting.chair_id)
+    posts = _posts_by_member(meeting, member_ids)
+    day = _local_date(meeting)
+    study_verb = "集中学习" if meeting.kind == MeetingKind.THEORY_STUDY_GROUP else "传达学习"
+
+    headline = f"{org_label(org)}{g.verb}{g.noun}"
+    if items:
+        headline += f"{study_verb}{items[0]}"
+
+    chair_text, seed_form = _chair_clause(meeting, g, posts)
+    lead = f"{cn_date(day)},"
+    if seed_form:
+        lead += f"{chair_text}主持{g.verb}{g.noun}"
+        lead += f",{study_verb}{_join(items)},研究贯彻落实举措。" if items else "。"
+    else:
+        lead += f"{org_label(org)}{g.verb}{g.noun},"
+        host = "活动" if g.kind == "activity" else "会议"
+        if chair_text:
+            lead += f"{chair_text}主持{host}。"
+        elif meeting.chair is not None:
+            lead += f"{host}由{meeting.chair.name}同志主持。"
+        elif meeting.chair_name.strip():
+            lead += f"{host}由{meeting.chair_name.strip()}主持。"
+        else:
+            lead = lead[:-1] + "。"
+        if items:
+            lead += f"{host}{study_verb}了{_join(items)}。"
+    others = [
+        item.title.strip().rstrip("。")
+        for item in _agenda(meeting)
+        if item.kind in (AgendaItem.Kind.DELIBERATION, AgendaItem.Kind.REPORT) and item.title
+    ]
+    if others:
+        lead += f"会议还审议了{_join(others)}事项。"
+    lead += _attendees_sentence(meeting, attendances, posts)
+
+    paragraphs = [headline, lead]
+    n = 0
+    for item in _agenda(meeting):
+        texts = decision_texts(item)
+        if not texts:
+            continue
+        word = _REQUIREMENT_LEADS[n % len(_REQUIREMENT_LEADS)]
+        n += 1
+        paragraphs.append(
+            f"{word},{_audience(meeting)}要坚定不移抓好贯彻落实,"
+            f"确保各项工作落地见效。{_enumerate(texts)}"
+        )
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def _attendees_sentence(meeting: Meeting, attendances, posts) -> str:
+    out = ""
+    named = meeting.kind in NAMED_ATTENDEE_KINDS
+    others = [a for a in attendances if a.member_id not in (meeting.chair_id, meeting.recorder_id)]
+    if named and others:
+        groups: dict[str, list[str]] = {}
+        prefix = _short(meeting.organization)
+        for a in others:
+            titles = _titles(prefix, posts.get(a.member_id, []), a.member.admin_title)
+            groups.setdefault(titles, []).append(a.member.name)
+        parts = [f"{titles}{'、'.join(names)}" for titles, names in groups.items()]
+        out += "、".join(parts) + "出席会议。"
+    elif others:
+        host = "活动" if genre(meeting).kind == "activity" else "会议"
+        out += f"{_short(meeting.organization)}党员{len(attendances)}人参加{host}。"
+    invited = [
+        (str(i.get("title", "")).strip(), str(i.get("name", "")).strip())
+        for i in (meeting.invited_leaders or [])
+        if isinstance(i, dict) and str(i.get("name", "")).strip()
+    ]
+    if invited:
+        out += "、".join(f"{t}{n}" for t, n in invited) + "列席会议。"
+    return out
+
+
+def _local_date(meeting: Meeting):
+    from django.utils import timezone
+
+    return timezone.localtime(meeting.starts_at).date()
