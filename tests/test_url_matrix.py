@@ -113,7 +113,7 @@ def _load_app_cases():
 _load_app_cases()
 
 # Patterns that are not pages of the application (log-in itself, static helpers).
-NOT_SCOPED = {"login", "logout"}
+NOT_SCOPED = {"login", "logout", "set_language"}
 
 
 def iter_names(resolver: URLResolver | None = None, prefix: str = ""):

@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "dangjian.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -177,10 +177,8 @@ ROSTER_MAX_UPLOAD_BYTES = int(env("DANGJIAN_ROSTER_MAX_BYTES", str(50 * 1024 * 1
 # Rosters with more rows than this are validated and imported by the job worker.
 ROSTER_BACKGROUND_ROWS = int(env("DANGJIAN_ROSTER_BACKGROUND_ROWS", "500"))
 ROSTER_MAX_ROWS = int(env("DANGJIAN_ROSTER_MAX_ROWS", "200000"))
-# Refuse an .xlsx whose unpacked size exceeds this (a zip bomb).
-ROSTER_MAX_UNPACKED_BYTES = int(
-    env("DANGJIAN_ROSTER_MAX_UNPACKED_BYTES", str(8 * ROSTER_MAX_UPLOAD_BYTES))
-)
+# Refuse an .xlsx whose unpacked size exceeds this (a zip bomb); unset: 8 × the upload limit.
+ROSTER_MAX_UNPACKED_BYTES = int(env("DANGJIAN_ROSTER_MAX_UNPACKED_BYTES", "0")) or None
 # Member exports with more rows than this are written by the job worker.
 MEMBER_EXPORT_BACKGROUND_ROWS = int(env("DANGJIAN_MEMBER_EXPORT_BACKGROUND_ROWS", "5000"))
 # Attachments (topics, progress reports, activities): largest file accepted.

@@ -12,6 +12,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("dangjian.core.urls")),
     path("orgs/", include("dangjian.organizations.urls")),
     path("members/", include("dangjian.people.urls")),

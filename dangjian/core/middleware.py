@@ -2,6 +2,10 @@
 
 from contextvars import ContextVar
 
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
 _ip: ContextVar[str | None] = ContextVar("dangjian_ip", default=None)
 
 
@@ -19,3 +23,21 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _ip.reset(token)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Pages are in Chinese unless the user chose another language (the language cookie).
+
+    A browser's Accept-Language is not followed for pages: an office PC with an
+    English system must still show the Chinese platform. API clients get what
+    their Accept-Language asks for, so scripts can read English error messages.
+    """
+
+    def process_request(self, request):
+        if request.path_info.startswith("/api/"):
+            return super().process_request(request)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

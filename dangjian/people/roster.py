@@ -186,7 +186,8 @@ def max_rows() -> int:
 
 
 def max_unpacked_bytes() -> int:
-    return int(getattr(settings, "ROSTER_MAX_UNPACKED_BYTES", 8 * settings.ROSTER_MAX_UPLOAD_BYTES))
+    configured = getattr(settings, "ROSTER_MAX_UNPACKED_BYTES", None)
+    return int(configured or 8 * settings.ROSTER_MAX_UPLOAD_BYTES)
 
 
 # ---------------------------------------------------------------------------

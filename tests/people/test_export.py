@@ -6,6 +6,7 @@ import io
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -32,7 +33,8 @@ ID_COL, PHONE_COL = 4, 5
 
 
 def login(user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert client.login(username=user.username, password=PASSWORD)
     return client
 

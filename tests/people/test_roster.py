@@ -8,6 +8,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -51,7 +52,8 @@ def stored_files(media) -> list:
 
 
 def login(user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert client.login(username=user.username, password=PASSWORD)
     return client
 
