@@ -145,8 +145,6 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("DANGJIAN_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
-# Django 6 default, opted into now (silences the transitional warning).
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
