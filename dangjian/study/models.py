@@ -48,6 +48,9 @@ class Topic(TimeStampedModel):
     search_text = models.TextField(editable=False, blank=True)
     # Space-separated segmented words of title + text, for keyword search.
     search_words = models.TextField(editable=False, blank=True)
+    # The tags folded and joined as "|tag|tag|", so filtering by one tag is a
+    # plain LIKE on both databases (JSON containment is PostgreSQL-only).
+    tag_index = models.TextField(editable=False, blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("added by"),
