@@ -236,7 +236,9 @@ class TaskViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericVie
     }
 
     def get_parsers(self):
-        if getattr(self, "action", None) == "progress" or self.request is None:
+        # Called before ``self.action`` is set: read the route's action map instead.
+        method = (getattr(self.request, "method", "") or "").lower()
+        if getattr(self, "action_map", {}).get(method) == "progress":
             return [parsers.JSONParser(), parsers.MultiPartParser(), parsers.FormParser()]
         return super().get_parsers()
 
