@@ -31,9 +31,10 @@ from django.utils.translation import gettext
 
 from dangjian.access.models import RoleGrant
 from dangjian.access.roles import Role
-from dangjian.core import audit
+from dangjian.core import audit, demo_meetings
 from dangjian.core.models import AuditEvent
 from dangjian.core.validators import id_number_check_char
+from dangjian.meetings.models import Meeting
 from dangjian.organizations.models import (
     Organization,
     OrganizationKind,
@@ -51,6 +52,8 @@ from dangjian.people.models import (
     PostTitle,
 )
 from dangjian.people.services import organization_recount
+from dangjian.study.models import Topic
+from dangjian.tasks.models import Task
 
 # The audit event that marks a database as holding the demo (and makes later runs no-ops).
 MARKER_TYPE = "core.demo"
@@ -351,6 +354,12 @@ class DemoResult:
     posts: int = 0
     accounts: int = 0
     passwords_reset: int = 0
+    # Seed 002's meeting and the synthetic history (dangjian.core.demo_meetings).
+    topics: int = 0
+    meetings: int = 0
+    attendances: int = 0
+    tasks: int = 0
+    progress_reports: int = 0
     seconds: float = 0.0
 
 
@@ -540,6 +549,9 @@ def load_demo(
         result = DemoResult(created=False, passwords_reset=reset_passwords(password=password))
         result.members = Member.objects.count()
         result.organizations = Organization.objects.count()
+        result.topics = Topic.objects.count()
+        result.meetings = Meeting.objects.count()
+        result.tasks = Task.objects.count()
         result.seconds = time.perf_counter() - started
         return result
     User = get_user_model()
@@ -561,6 +573,14 @@ def load_demo(
             % {"minimum": gen.plan_minimum(), "size": size}
         )
     result = gen.run(password=password)
+    history = demo_meetings.load(
+        orgs={key: plan.obj for key, plan in gen.orgs.items()},
+        units=gen.units,
+        seed=seed,
+        today=gen.today,
+    )
+    for name in ("topics", "meetings", "attendances", "tasks", "progress_reports"):
+        setattr(result, name, getattr(history, name))
     audit.record(
         actor=None,
         action=AuditEvent.Action.IMPORT,
@@ -575,6 +595,11 @@ def load_demo(
             "members": result.members,
             "posts": result.posts,
             "accounts": result.accounts,
+            "topics": result.topics,
+            "meetings": result.meetings,
+            "attendances": result.attendances,
+            "tasks": result.tasks,
+            "progress_reports": result.progress_reports,
         },
     )
     result.seconds = time.perf_counter() - started
