@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,7 +61,18 @@ class TaskBoardView(RequireActionMixin, FilteredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["columns"] = selectors.task_board(user=self.request.user, queryset=self.filtered())
+        user = self.request.user
+        ctx["columns"] = selectors.task_board(user=user, queryset=self.filtered())
+        for column in ctx["columns"]:
+            for card in column["cards"]:
+                # Scopes are cached on the user and the organizations are joined: no queries.
+                card.can_start = card.status == TaskStatus.NOT_STARTED and services.can_report(
+                    user, card
+                )
+                card.can_decide = (
+                    card.status == TaskStatus.CLOSURE_REQUESTED
+                    and services.can_supervise(user, card)
+                )
         ctx.update(self.filter_context())
         return ctx
 
@@ -193,13 +204,12 @@ class TaskStartView(TaskObjectMixin, View):
         else:
             messages.success(request, _("The task was started."))
         target = request.POST.get("next") or ""
-        if target.startswith("/") and not target.startswith("//"):
-            response = redirect(target)
-        else:
-            response = redirect(self.task)
+        if not (target.startswith("/") and not target.startswith("//")):
+            target = self.task.get_absolute_url()
         if request.headers.get("HX-Request"):
-            response["HX-Redirect"] = response["Location"]
-        return response
+            # htmx would follow a 302 inside the XHR and swap the whole page into the button.
+            return HttpResponse(status=204, headers={"HX-Redirect": target})
+        return redirect(target)
 
 
 class ProgressCreateView(TaskObjectMixin, FormView):

@@ -33,9 +33,25 @@ def test_branch_reports_and_requests_closure_office_approves(
         deadline=timezone.localdate() + datetime.timedelta(days=14),
     )
 
-    # zhibu finds the task on the board and reports progress.
+    second = services.task_create(
+        actor=tree.users["dangzu_office"],
+        title="建立学习台账",
+        organization=tree.orgs["root"],
+        lead_organization=tree.orgs["branch"],
+        deadline=timezone.localdate() + datetime.timedelta(days=30),
+    )
+
+    # zhibu starts one task from the board (htmx) and reports progress on the other.
     login(page, "zhibu")
     page.goto("/tasks/")
+    page.get_by_test_id("task-card").filter(has_text=second.title).get_by_test_id(
+        "card-start"
+    ).click()
+    expect(
+        page.get_by_test_id("column-in_progress")
+        .get_by_test_id("task-card")
+        .filter(has_text=second.title)
+    ).to_have_count(1)
     column = page.get_by_test_id("column-not_started")
     card = column.get_by_test_id("task-card").filter(has_text=task.title)
     expect(card).to_have_count(1)
@@ -86,4 +102,4 @@ def test_branch_reports_and_requests_closure_office_approves(
     # The overview draws its chart (ECharts, no JS errors).
     page.goto("/tasks/overview/")
     expect(page.get_by_test_id("task-chart").locator("canvas")).to_have_count(1)
-    expect(page.get_by_test_id("overview-total")).to_have_text("1")
+    expect(page.get_by_test_id("overview-total")).to_have_text("2")

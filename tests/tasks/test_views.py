@@ -241,3 +241,28 @@ def test_notifications_list_and_read(client, member_user, task):
     assert client.post(reverse("tasks:notification_read", args=[other.pk])).status_code == 404
     other.refresh_from_db()
     assert other.read_at is None
+
+
+def test_board_start_button_by_htmx(client, branch_secretary, task):
+    login(client, branch_secretary)
+    board = client.get(reverse("tasks:task_board"))
+    assert 'data-testid="card-start"' in board.content.decode()
+    r = client.post(
+        reverse("tasks:task_start", args=[task.pk]),
+        {"next": reverse("tasks:task_board")},
+        HTTP_HX_REQUEST="true",
+    )
+    assert r.status_code == 204 and r["HX-Redirect"] == reverse("tasks:task_board")
+    task.refresh_from_db()
+    assert task.status == TaskStatus.IN_PROGRESS
+
+
+def test_board_has_no_start_button_for_viewers_only(client, tree, make_task, today):
+    from tests.factories import make_user
+
+    make_task()
+    viewer = make_user("viewer", role="member", organization=tree.orgs["branch"])
+    login(client, viewer)
+    board = client.get(reverse("tasks:task_board"))
+    assert sum(c["count"] for c in board.context["columns"]) == 1
+    assert 'data-testid="card-start"' not in board.content.decode()
