@@ -1,4 +1,4 @@
-"""Meeting pages: list, detail, forms, attendance, agenda, decisions → tasks, sign-in, compliance."""
+"""Meeting pages: list, detail, forms, attendance, agenda, decisions → tasks, sign-in, rules."""
 
 from __future__ import annotations
 
