@@ -67,7 +67,7 @@ class MeetingLedgerFilterForm(_LedgerFilterForm):
     date_from = forms.DateField(label=gettext_lazy("from"), required=False)
     date_to = forms.DateField(label=gettext_lazy("to"), required=False)
     kind = forms.ChoiceField(
-        label=gettext_lazy("kind"), choices=[("", "")] + MeetingKind.choices, required=False
+        label=gettext_lazy("kind"), choices=[("", ""), *MeetingKind.choices], required=False
     )
 
     def clean(self):
@@ -84,7 +84,7 @@ class TopicLedgerFilterForm(MeetingLedgerFilterForm):
 class TaskLedgerFilterForm(_LedgerFilterForm):
     action = Action.TASK_VIEW
     status = forms.ChoiceField(
-        label=gettext_lazy("status"), choices=[("", "")] + TaskStatus.choices, required=False
+        label=gettext_lazy("status"), choices=[("", ""), *TaskStatus.choices], required=False
     )
     lead_unit = forms.ModelChoiceField(
         label=gettext_lazy("lead unit"), queryset=Unit.objects.all(), required=False
@@ -127,7 +127,9 @@ def _cn_kind(kind: str) -> str:
 
 
 @transaction.atomic
-def meeting_ledger(*, actor, root=None, date_from=None, date_to=None, kind="", summary=None) -> bytes:
+def meeting_ledger(
+    *, actor, root=None, date_from=None, date_to=None, kind="", summary=None
+) -> bytes:
     """Meetings of ``root``'s subtree (all in scope when None) held in the period."""
     qs = _subtree(Meeting.objects.restrict(actor, Action.MEETING_VIEW), root, "organization__path")
     if date_from:
@@ -197,7 +199,9 @@ def meeting_ledger(*, actor, root=None, date_from=None, date_to=None, kind="", s
         )
     out = io.BytesIO()
     builder.save(out)
-    _record(actor, object_type="meetings.meeting", name="meeting ledger", rows=n, summary=summary or {})
+    _record(
+        actor, object_type="meetings.meeting", name="meeting ledger", rows=n, summary=summary or {}
+    )
     return out.getvalue()
 
 
@@ -290,7 +294,13 @@ def topic_ledger(*, actor, root=None, date_from=None, date_to=None, kind="", sum
             )
     out = io.BytesIO()
     builder.save(out)
-    _record(actor, object_type="study.topic", name="topic coverage ledger", rows=n, summary=summary or {})
+    _record(
+        actor,
+        object_type="study.topic",
+        name="topic coverage ledger",
+        rows=n,
+        summary=summary or {},
+    )
     return out.getvalue()
 
 
@@ -322,7 +332,9 @@ def task_ledger(
             latest_text=Subquery(latest.values("text")[:1]),
             latest_percent=Subquery(latest.values("percent")[:1]),
         )
-        .select_related("organization", "lead_unit", "lead_organization", "origin_meeting", "responsible")
+        .select_related(
+            "organization", "lead_unit", "lead_organization", "origin_meeting", "responsible"
+        )
         .prefetch_related("cooperating_units")
         .order_by("deadline", "id")
     )

@@ -163,7 +163,9 @@ def cn_ordinal(n: int) -> str:
     return news.cn_number(n)
 
 
-def add_table(doc, headers: list[str], rows: list[list[str]], widths_mm: list[float], *, height_mm=None):
+def add_table(
+    doc, headers: list[str], rows: list[list[str]], widths_mm: list[float], *, height_mm=None
+):
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -204,7 +206,9 @@ def meeting_time(meeting: Meeting) -> str:
     text = f"{news.cn_date(start)} {start:%H:%M}"
     if meeting.ends_at:
         end = timezone.localtime(meeting.ends_at)
-        text += f"—{end:%H:%M}" if end.date() == start.date() else f"—{news.cn_date(end)} {end:%H:%M}"
+        text += (
+            f"—{end:%H:%M}" if end.date() == start.date() else f"—{news.cn_date(end)} {end:%H:%M}"
+        )
     return text
 
 
@@ -229,7 +233,11 @@ def document_title(meeting: Meeting, suffix: str) -> str:
 
 
 def attendance_rows(meeting: Meeting):
-    return list(meeting.attendances.select_related("member", "member__organization").order_by("member__name", "id"))
+    return list(
+        meeting.attendances.select_related("member", "member__organization").order_by(
+            "member__name", "id"
+        )
+    )
 
 
 def meeting_minutes_docx(meeting: Meeting) -> bytes:
@@ -246,20 +254,17 @@ def meeting_minutes_docx(meeting: Meeting) -> bytes:
     add_body(doc, f"地点:{meeting.venue or '—'}")
     add_body(doc, f"主持人:{chair_text(meeting) or '—'}")
     add_body(doc, f"记录人:{meeting.recorder.name if meeting.recorder else '—'}")
-    present = by_status.get(AttendanceStatus.PRESENT, []) + by_status.get(AttendanceStatus.LATE, [])
+    present = [a for a in attendances if a.status in news.PRESENT]
     add_body(doc, f"应到{len(attendances)}人,实到{len(present)}人。")
     if present:
         names = "、".join(
-            a.member.name + ("(迟到)" if a.status == AttendanceStatus.LATE else "")
-            for a in present
+            a.member.name + ("(迟到)" if a.status == AttendanceStatus.LATE else "") for a in present
         )
         add_body(doc, f"出席:{names}")
     for status, word in ((AttendanceStatus.LEAVE, "请假"), (AttendanceStatus.ABSENT, "缺席")):
         rows = by_status.get(status, [])
         if rows:
-            names = "、".join(
-                a.member.name + (f"({a.reason})" if a.reason else "") for a in rows
-            )
+            names = "、".join(a.member.name + (f"({a.reason})" if a.reason else "") for a in rows)
             add_body(doc, f"{word}:{names}")
     invited = [
         f"{i.get('title', '')}{i.get('name', '')}"

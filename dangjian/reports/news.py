@@ -15,8 +15,10 @@ Wording chosen for the parser (structure of the genre, not parser tweaks):
   meeting is the subject and the chair follows (``…召开组织生活会,局长张三
   主持会议`` or ``会议由张三同志主持``). 民主生活会 and 组织生活会 always use
   the second form: ``主持召开专题民主生活会`` alone is not read as a meeting.
-* Requirements always start a fresh run at 一要, one run per agenda item;
-  more than ten in one item switch to (一)(二)… numbering.
+* Requirements start a fresh run at 一要, one run per agenda item; a run
+  counts 一 to 十, so an item with more than ten continues in a new paragraph
+  (会议同时要求,一要……). An item with a single requirement states it without
+  a number (一要 alone is not the genre, and the parser rightly reads no run).
 """
 
 from __future__ import annotations
@@ -102,9 +104,13 @@ def genre(meeting: Meeting) -> Genre:
         return Genre("委员会会议", "召开", "meeting", "其他")
     if kind == MeetingKind.THEORY_STUDY_GROUP:
         if leading:
-            return Genre("党组理论学习中心组集体学习会议", "召开", "meeting", "党组理论学习中心组学习")
+            return Genre(
+                "党组理论学习中心组集体学习会议", "召开", "meeting", "党组理论学习中心组学习"
+            )
         if committee:
-            return Genre("党委理论学习中心组集体学习会议", "召开", "meeting", "党委理论学习中心组学习")
+            return Genre(
+                "党委理论学习中心组集体学习会议", "召开", "meeting", "党委理论学习中心组学习"
+            )
         return Genre("理论学习中心组集体学习会议", "召开", "meeting", "其他")
     if kind == MeetingKind.BRANCH_ASSEMBLY:
         if org_kind == OrganizationKind.BRANCH:
@@ -172,7 +178,7 @@ def study_items(meeting: Meeting) -> list[str]:
         else:
             title = re.sub(r"^(?:传达学习|集中学习|专题学习|学习)", "", item.title.strip())
             if title:
-                items.append(title.rstrip("。;;,,"))
+                items.append(re.sub(r"[。;;,,]+$", "", title))
     return list(dict.fromkeys(items))
 
 
@@ -200,9 +206,7 @@ def _agenda(meeting: Meeting) -> list[AgendaItem]:
 
 def _topics_of(item: AgendaItem) -> list:
     through = AgendaItem.topics.through
-    rows = (
-        through.objects.filter(agendaitem_id=item.pk).select_related("topic").order_by("id")
-    )
+    rows = through.objects.filter(agendaitem_id=item.pk).select_related("topic").order_by("id")
     return [row.topic for row in rows]
 
 
@@ -212,10 +216,20 @@ def decision_texts(item: AgendaItem) -> list[str]:
     for entry in item.decisions or []:
         text = entry.get("text", "") if isinstance(entry, dict) else str(entry)
         text = _ENUM_PREFIX.sub("", text.strip())
-        text = re.sub(r"^要", "", text).strip().rstrip("。;;,, ")
+        text = re.sub(r"[。;;,,\s]+$", "", re.sub(r"^要", "", text).strip())
         if text:
             texts.append(text)
     return texts
+
+
+def enumerated_requirements(meeting: Meeting) -> list[str]:
+    """The requirements the draft enumerates (一要……): those of items stating two or more."""
+    out = []
+    for item in _agenda(meeting):
+        texts = decision_texts(item)
+        if len(texts) > 1:
+            out.extend(texts)
+    return out
 
 
 def _join(items: list[str]) -> str:
@@ -225,8 +239,6 @@ def _join(items: list[str]) -> str:
 
 
 def _enumerate(texts: list[str]) -> str:
-    if len(texts) > 10:
-        return "".join(f"({cn_number(i)}){t}。" for i, t in enumerate(texts, 1))
     return "".join(f"{cn_number(i)}要{t}。" for i, t in enumerate(texts, 1))
 
 
@@ -248,9 +260,7 @@ def _chair_clause(meeting: Meeting, g: Genre, posts: dict[int, list[str]]):
             return org_label(meeting.organization) + _titles(
                 "", org_posts, chair.admin_title
             ) + chair.name, True
-        titles = _titles(
-            _short(meeting.organization), org_posts, chair.admin_title
-        )
+        titles = _titles(_short(meeting.organization), org_posts, chair.admin_title)
         return (titles + chair.name) if titles else None, False
     return None, False
 
@@ -313,12 +323,25 @@ def meeting_news_draft(meeting: Meeting) -> str:
         texts = decision_texts(item)
         if not texts:
             continue
-        word = _REQUIREMENT_LEADS[n % len(_REQUIREMENT_LEADS)]
+        if g.kind == "activity":
+            word = "本次活动要求"
+        else:
+            word = _REQUIREMENT_LEADS[n % len(_REQUIREMENT_LEADS)]
         n += 1
-        paragraphs.append(
-            f"{word},{_audience(meeting)}要坚定不移抓好贯彻落实,"
-            f"确保各项工作落地见效。{_enumerate(texts)}"
-        )
+        if len(texts) == 1:
+            # One requirement is stated, not enumerated (一要 without 二要 is not the genre).
+            paragraphs.append(f"{word},{_audience(meeting)}要{texts[0]}。")
+            continue
+        # A run of the genre counts 一 to 十; more requirements continue in a new paragraph.
+        for start in range(0, len(texts), 10):
+            chunk = texts[start : start + 10]
+            if start == 0:
+                lead_in = (
+                    f"{word},{_audience(meeting)}要坚定不移抓好贯彻落实,确保各项工作落地见效。"
+                )
+            else:
+                lead_in = "会议同时要求,"
+            paragraphs.append(lead_in + _enumerate(chunk))
     return "\n\n".join(paragraphs) + "\n"
 
 

@@ -37,7 +37,10 @@ def meeting_news_draft_save(
     text = (text or "").replace("\r\n", "\n").strip()
     if len(text) > MAX_DRAFT_CHARS:
         raise ValidationError(
-            {"text": _("The draft is too long (at most %(n)s characters).") % {"n": MAX_DRAFT_CHARS}}
+            {
+                "text": _("The draft is too long (at most %(n)s characters).")
+                % {"n": MAX_DRAFT_CHARS}
+            }
         )
     if text == m.news_draft:
         return m

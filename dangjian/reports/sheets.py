@@ -81,7 +81,9 @@ def meeting_signin_sheet_docx(meeting: Meeting) -> bytes:
     _header(doc, meeting)
     attendances = attendance_rows(meeting)
     titles = _titles(meeting, attendances)
-    rows = [[str(i), a.member.name, titles[a.member_id], "", ""] for i, a in enumerate(attendances, 1)]
+    rows = [
+        [str(i), a.member.name, titles[a.member_id], "", ""] for i, a in enumerate(attendances, 1)
+    ]
     start = len(rows)
     for j, leader in enumerate(
         (i for i in meeting.invited_leaders or [] if isinstance(i, dict) and i.get("name")), 1

@@ -189,4 +189,3 @@ class TaskLedgerView(_LedgerView):
     form_class = ledgers.TaskLedgerFilterForm
     build = staticmethod(ledgers.task_ledger)
     filename = "督办任务台账"
-

@@ -71,9 +71,7 @@ def build_leading_group_meeting(tree):
         (recorder, AttendanceStatus.PRESENT, ""),
     ):
         Attendance.objects.create(meeting=meeting, member=m, status=status, reason=reason)
-    t1 = make_topic(
-        "在纪念毛泽东同志诞辰130周年座谈会上的重要讲话", speaker="习近平总书记"
-    )
+    t1 = make_topic("在纪念毛泽东同志诞辰130周年座谈会上的重要讲话", speaker="习近平总书记")
     t2 = make_topic("中央农村工作会议", kind="conference")
     t3 = make_topic("中共中央政治局专题民主生活会", kind="conference")
     study = AgendaItem.objects.create(
