@@ -17,6 +17,7 @@ class TopicForm(BootstrapFormMixin, forms.ModelForm):
         required=False,
         max_length=400,
     )
+    link = forms.URLField(label=_("link"), required=False, max_length=500, assume_scheme="https")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
