@@ -3,6 +3,8 @@ organizational life compliance and its rules."""
 
 from __future__ import annotations
 
+import io
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -545,8 +547,9 @@ class SigninQrView(LoginRequiredMixin, View):
         url = request.build_absolute_uri(
             reverse("meetings:signin") + "?t=" + services.signin_token(meeting)
         )
-        svg = segno.make(url, error="m").svg_inline(scale=5, border=2)
-        response = HttpResponse(svg, content_type="image/svg+xml")
+        buffer = io.BytesIO()
+        segno.make(url, error="m").save(buffer, kind="svg", scale=5, border=2, xmldecl=False)
+        response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
         response["Cache-Control"] = "no-store"
         return response
 

@@ -66,7 +66,10 @@ def test_record_a_leading_group_meeting(page, browser_tree, leading_group, login
         "党组成员乙",
     }
     expect(page.get_by_test_id("first-agenda-badge")).to_be_visible()
-    expect(page.get_by_test_id("signin-qr")).to_be_visible()
+    qr = page.get_by_test_id("signin-qr")
+    expect(qr).to_be_visible()
+    page.wait_for_function("el => el.complete", arg=qr.element_handle())
+    assert qr.evaluate("el => el.naturalWidth") > 0, "the QR code image did not render"
 
     # 2. Attendance: the secretary present, the member on leave with a reason.
     page.get_by_test_id("attendance-edit").click()
