@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from dangjian.access import policy
 from dangjian.access.roles import Action
 from dangjian.core import audit
+from dangjian.core.validators import validate_no_markup
 from dangjian.meetings.models import Meeting
 
 MAX_DRAFT_CHARS = 20000
@@ -42,6 +43,10 @@ def meeting_news_draft_save(
                 % {"n": MAX_DRAFT_CHARS}
             }
         )
+    try:
+        validate_no_markup(text)
+    except ValidationError as exc:
+        raise ValidationError({"text": exc.messages}) from exc
     if text == m.news_draft:
         return m
     before = len(m.news_draft)
