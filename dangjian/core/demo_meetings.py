@@ -334,11 +334,12 @@ TOPIC_DERIVED = tuple(
 )
 
 BRANCH_SCHEDULE = (
-    # kind, months it falls in (1-12), day range
-    (MK.BRANCH_COMMITTEE, range(1, 13), (3, 12)),
+    # kind, months it falls in (1-12; "quarter": a month of each quarter drawn per branch),
+    # day range
+    (MK.BRANCH_COMMITTEE, range(1, 13), (1, 10)),
     (MK.THEMED_PARTY_DAY, range(1, 13), (14, 26)),
-    (MK.BRANCH_ASSEMBLY, (3, 6, 9, 12), (5, 25)),
-    (MK.PARTY_LECTURE, (2, 5, 8, 11), (5, 25)),
+    (MK.BRANCH_ASSEMBLY, "quarter", (5, 25)),
+    (MK.PARTY_LECTURE, "quarter", (5, 25)),
     (MK.ORGANIZATIONAL_LIFE, (1,), (8, 28)),
 )
 KIND_TITLES = {
@@ -460,12 +461,15 @@ class _History:
 
     def _load_people(self) -> None:
         self.members: dict[int, list[tuple[int, datetime.date | None]]] = {}
+        self.real_people: set[int] = set()
         for pk, org_id, joined in (
             Member.objects.current()
             .order_by("id")
             .values_list("id", "organization_id", "joined_party_on")
         ):
             self.members.setdefault(org_id, []).append((pk, joined))
+            if joined is None:  # the people of the reports: nothing about them is invented
+                self.real_people.add(pk)
         self.posts: dict[int, dict[str, list[int]]] = {}
         for member_id, org_id, title in (
             PostAssignment.objects.filter(ended_on__isnull=True)
@@ -698,6 +702,53 @@ class _History:
                 m.items.append((AgendaItem.Kind.OTHER, "开展批评和自我批评", "", []))
             self.meetings.append(m)
 
+    def committee_history(self, org: Organization) -> None:
+        """A party committee's theory study group: monthly, studying what came out since."""
+        rng = self.rng
+        lag = rng.choice((2, 5, 10))
+        members = self.committee(org)
+        chair = self.secretary(org)
+        studied = 0
+        for month in _month_starts(self.first, self.today):
+            if rng.random() < 0.1:
+                continue
+            day = month.replace(day=min(_days_in_month(month), 18 + rng.randint(-5, 5)))
+            if day <= self.first:
+                continue
+            m = _Meeting(
+                org=org,
+                kind=MK.THEORY_STUDY_GROUP,
+                day=day,
+                hour=14,
+                title=KIND_TITLES[MK.THEORY_STUDY_GROUP]
+                .format(y=day.year, m=day.month)
+                .replace("党组", "党委"),
+                chair_id=chair,
+                attendees=members,
+                attendance_rate=0.95,
+            )
+            new = []
+            while (
+                studied < len(self.history_topics)
+                and self.history_topics[studied]["given_on"] + datetime.timedelta(days=lag) <= day
+            ):
+                new.append(self.history_topics[studied])
+                studied += 1
+            if new:
+                m.topics = [t["pk"] for t in new]
+                titles = "、".join(t["title"] for t in new)
+                m.items.append((AgendaItem.Kind.STUDY, f"传达学习{titles}"[:300], "", []))
+            else:
+                m.items.append(
+                    (
+                        AgendaItem.Kind.STUDY,
+                        "集中学习习近平新时代中国特色社会主义思想有关论述",
+                        "",
+                        [],
+                    )
+                )
+            self.meetings.append(m)
+
     def branch_history(self, branch: Organization, *, full: bool, lg: Organization | None) -> None:
         rng = self.rng
         compliance = rng.choice((0.98, 0.95, 0.92, 0.85, 0.75))
@@ -718,8 +769,14 @@ class _History:
         recorders = [m for m in committee if m != secretary]
         created_by = self.account_orgs.get(branch.pk)
         mine: list[_Meeting] = []
+        quarter_months: dict[tuple, int] = {}
         for month in _month_starts(start, self.today):
             for kind, months, (lo, hi) in BRANCH_SCHEDULE:
+                if months == "quarter":
+                    quarter = (month.year, (month.month - 1) // 3, kind)
+                    if quarter not in quarter_months:
+                        quarter_months[quarter] = quarter[1] * 3 + 1 + rng.randrange(3)
+                    months = (quarter_months[quarter],)
                 if month.month not in months or rng.random() > compliance:
                     continue
                 day = month.replace(day=min(_days_in_month(month), rng.randint(lo, hi)))
@@ -850,6 +907,9 @@ class _History:
         }
         self.leading_group_history("nrta", 2)
         self.leading_group_history("province", 1)
+        for org in orgs:
+            if org.kind in (K.COMMITTEE, K.ORGAN_COMMITTEE):
+                self.committee_history(org)
         branches = [o for o in orgs if o.kind == K.BRANCH]
         demo_branch = self.orgs.get("nrta_dept_0_2")
         # The named branches (the fixed plan) come first in id order; the sample is every n-th.
@@ -960,7 +1020,8 @@ class _History:
             qr = m.day > self.today - datetime.timedelta(days=180)
             for member in dict.fromkeys(m.attendees):
                 roll = rng.random()
-                if m.present_all or roll < m.attendance_rate - 0.04:
+                real = member in self.real_people
+                if m.present_all or real or roll < m.attendance_rate - 0.04:
                     status, reason = A.PRESENT, ""
                 elif roll < m.attendance_rate:
                     status, reason = A.LATE, ""
@@ -974,6 +1035,7 @@ class _History:
                     status in (A.PRESENT, A.LATE)
                     and qr
                     and not m.present_all
+                    and not real
                     and rng.random() < 0.6
                 ):
                     via = True

@@ -178,7 +178,17 @@ def test_every_meeting_belongs_to_the_tree_and_follows_the_rules(loaded):
     statuses = set(Attendance.objects.values_list("status", flat=True))
     assert {"present", "late", "leave", "absent"} <= statuses
     assert not Attendance.objects.filter(status="leave", reason="").exists()
-    # Every kind of the glossary but the group meeting in branches shows up.
+    # The people of the reports are recorded present and nothing else.
+    real = Attendance.objects.filter(member__joined_party_on__isnull=True)
+    assert real.exists()
+    assert set(real.values_list("status", "reason", "via_qr")) == {("present", "", False)}
+    # Party committees run theory study groups too, so coverage counts them.
+    for committee in Organization.objects.filter(
+        kind__in=[OrganizationKind.COMMITTEE, OrganizationKind.ORGAN_COMMITTEE]
+    ):
+        sessions = meetings.filter(organization=committee, kind=MeetingKind.THEORY_STUDY_GROUP)
+        assert sessions.count() >= 18, committee.name
+    # Every kind of the glossary shows up.
     kinds = set(meetings.values_list("kind", flat=True))
     assert kinds == set(MeetingKind.values)
     # Leading groups meet about twice a month over two years.

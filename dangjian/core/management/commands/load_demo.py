@@ -76,6 +76,16 @@ class Command(BaseCommand):
                 "posts": result.posts,
                 "accounts": result.accounts,
             }
+            message += " " + _(
+                "History: %(topics)d study topics, %(meetings)d meetings (%(attendances)d "
+                "attendance records), %(tasks)d tasks (%(reports)d progress reports)."
+            ) % {
+                "topics": result.topics,
+                "meetings": result.meetings,
+                "attendances": result.attendances,
+                "tasks": result.tasks,
+                "reports": result.progress_reports,
+            }
         else:
             message = _(
                 "Demo data already loaded (%(organizations)d organizations, %(members)d "
