@@ -28,7 +28,7 @@ from dangjian.people.models import Member
 
 from . import selectors, services
 from .filters import TaskFilter
-from .models import ProgressReport, Task, TaskEvent, TaskPriority
+from .models import ProgressReport, Task, TaskEvent, TaskPriority, TaskStatus
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -39,6 +39,12 @@ class TaskSerializer(serializers.ModelSerializer):
     )
     responsible_name = serializers.CharField(
         source="responsible.name", read_only=True, default=None
+    )
+    status = NamedChoiceField(
+        enum_name="TaskStatusEnum", choices=TaskStatus.choices, read_only=True
+    )
+    priority = NamedChoiceField(
+        enum_name="TaskPriorityEnum", choices=TaskPriority.choices, read_only=True
     )
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     is_overdue = serializers.BooleanField(
@@ -106,6 +112,9 @@ class ProgressReportSerializer(serializers.ModelSerializer):
 
 
 class TaskEventSerializer(serializers.ModelSerializer):
+    kind = NamedChoiceField(
+        enum_name="TaskEventKindEnum", choices=TaskEvent.Kind.choices, read_only=True
+    )
     actor_name = serializers.CharField(source="actor.__str__", read_only=True, default=None)
 
     class Meta:

@@ -334,12 +334,6 @@ def task_create(
     return task
 
 
-CONFLICT_MESSAGE = (
-    "Someone else changed this task while you were editing it. "
-    "Reload the page to see their changes, then apply yours again."
-)
-
-
 @transaction.atomic
 def task_update(
     *, actor, task: Task, version: int | None = None, check: bool = True, **fields
@@ -351,7 +345,13 @@ def task_update(
     current = _locked(task)
     _guard(can_on_task(actor, Action.TASK_MANAGE, current), check)
     if version is not None and int(version) != current.version:
-        raise ValidationError(_(CONFLICT_MESSAGE), code="conflict")
+        raise ValidationError(
+            _(
+                "Someone else changed this task while you were editing it. "
+                "Reload the page to see their changes, then apply yours again."
+            ),
+            code="conflict",
+        )
     if current.status == TaskStatus.CLOSED:
         raise ValidationError(_("A closed task cannot be changed."))
     before = audit.snapshot(current, AUDITED_FIELDS)

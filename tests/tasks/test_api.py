@@ -87,3 +87,24 @@ def test_stale_version_is_409(task, dangzu_office, office_staff):
     )
     assert r.status_code == 409
     assert Task.objects.get(pk=task.pk).title == "甲"
+
+
+def test_schema_of_the_tasks_api_has_no_warnings(tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    target = tmp_path / "openapi.json"
+    call_command(
+        "spectacular",
+        "--fail-on-warn",
+        "--urlconf",
+        "tests.tasks.urls",
+        "--format",
+        "openapi-json",
+        "--file",
+        target,
+    )
+    paths = json.loads(target.read_text())["paths"]
+    for path in ("/api/tasks/", "/api/tasks/{id}/progress/", "/api/tasks/{id}/approve-closure/"):
+        assert path in paths
