@@ -284,9 +284,11 @@ class CoverageView(RequireActionMixin, TemplateView):
                 "values": [w.percent for w in overview.windows],
                 "title": _("Share studied in time (%)"),
             }
+            # A leading group has nobody above it to convey from.
+            ctx["show_conveyed"] = root.kind != OrganizationKind.LEADING_GROUP
             ctx["conveyed"] = (
                 selectors.to_be_conveyed(user=user, organization=root)
-                if root.kind != OrganizationKind.LEADING_GROUP
+                if ctx["show_conveyed"]
                 else []
             )
         return ctx

@@ -228,3 +228,14 @@ def test_trigram_indexes_exist_on_postgresql(db):
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'study_topic'")
         names = {row[0] for row in cursor.fetchall()}
     assert {"study_topic_search_text_trgm", "study_topic_search_words_trgm"} <= names
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_postgresql_can_answer_substring_search_from_the_trigram_index(library, office_staff):
+    qs = selectors.topic_list(user=office_staff, q="文艺工作座谈会")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = qs.query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "study_topic_search_text_trgm" in plan

@@ -213,3 +213,13 @@ def test_coverage_page(tree, client, django_assert_max_num_queries):
 def test_coverage_bad_root_is_not_found(tree, client, value):
     login(client, tree.users["office_staff"])
     assert client.get(reverse("study:coverage"), {"root": value}).status_code == 404
+
+
+def test_coverage_of_a_branch_lists_what_it_must_convey(tree, client):
+    topic = make_topic("上级已学", given_on=days_ago(12))
+    study(tree.orgs["root"], topic, on=days_ago(10))
+    login(client, tree.users["branch_secretary"])
+    response = client.get(reverse("study:coverage"))
+    assert response.context["root"] == tree.orgs["branch"]
+    assert [i.topic for i in response.context["conveyed"]] == [topic]
+    assert 'data-testid="coverage-conveyed"' in response.content.decode()
