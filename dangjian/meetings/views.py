@@ -9,7 +9,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -92,6 +92,17 @@ class MeetingListView(ScopedListView):
         ctx["querystring_base"] = (params.urlencode() + "&") if params else ""
         ctx["can_create"] = policy.has_action(self.request.user, Action.MEETING_MANAGE)
         ctx["filtered"] = any(v for k, v in self.request.GET.items() if k != "page")
+        # The ledger of reports takes the same filters under its own names.
+        ledger = QueryDict(mutable=True)
+        for ours, theirs in (
+            ("organization", "root"),
+            ("kind", "kind"),
+            ("date_from", "date_from"),
+            ("date_to", "date_to"),
+        ):
+            if self.request.GET.get(ours):
+                ledger[theirs] = self.request.GET[ours]
+        ctx["ledger_query"] = ledger.urlencode()
         return ctx
 
 
