@@ -142,3 +142,11 @@ def test_insert_race_handled(reminded_task, django_capture_on_commit_callbacks):
     assert run(day, django_capture_on_commit_callbacks)["due_soon"] == 0
     assert not Notification.objects.exists()
     assert not mail.outbox
+
+
+def test_command_can_queue_the_job(reminded_task, capsys):
+    from django_tasks_db.models import DBTaskResult
+
+    call_command("send_task_reminders", "--enqueue")
+    assert "queued" in capsys.readouterr().out
+    assert DBTaskResult.objects.filter(task_path__endswith="send_task_reminders_task").exists()

@@ -266,3 +266,21 @@ def test_board_has_no_start_button_for_viewers_only(client, tree, make_task, tod
     board = client.get(reverse("tasks:task_board"))
     assert sum(c["count"] for c in board.context["columns"]) == 1
     assert 'data-testid="card-start"' not in board.content.decode()
+
+
+def test_unread_count_context_processor(rf, member_user, task):
+    from dangjian.tasks.context_processors import notifications
+
+    request = rf.get("/")
+    request.user = member_user
+    count = notifications(request)["unread_notifications"]
+    assert count() == 1
+    from django.template import Context, Template
+
+    assert Template("{{ n }}").render(Context({"n": count})) == "1"
+
+
+def test_overview_links_the_ledger(client, dangzu_office, task):
+    login(client, dangzu_office)
+    html = client.get(reverse("tasks:overview")).content.decode()
+    assert reverse("reports:task_ledger") in html
