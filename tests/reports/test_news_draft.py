@@ -243,6 +243,8 @@ PEOPLE = [
     "黄志强",
     "杨秀英",
 ]
+INVITED_TITLES = ["驻局纪检监察组组长", "市委组织部副部长", "机关党委专职副书记"]
+INVITED_NAMES = ["马德胜", "欧阳明", "许海涛"]
 ADMIN_TITLES = ["局长", "副局长", "处长", "主任", ""]
 TOPICS = [
     ("在纪念毛泽东同志诞辰130周年座谈会上的重要讲话", "speech", "习近平总书记"),
@@ -282,6 +284,14 @@ def records(draw):
         "hour": draw(st.integers(8, 17)),
         "chair": people[0],
         "chair_post": draw(st.booleans()),
+        "chair_as_text": draw(st.booleans()),
+        "invited": draw(
+            st.lists(
+                st.tuples(st.sampled_from(INVITED_TITLES), st.sampled_from(INVITED_NAMES)),
+                max_size=2,
+                unique_by=lambda t: t[1],
+            )
+        ),
         "chair_title": draw(st.sampled_from(ADMIN_TITLES)),
         "attendees": [(p, draw(st.sampled_from(ADMIN_TITLES))) for p in people[1:]],
         "topics": draw(st.lists(st.sampled_from(TOPICS), max_size=4, unique=True)),
@@ -302,9 +312,11 @@ def _build(tree, record) -> Meeting:
         OrganizationKind.BRANCH: tree.orgs["other_root"],
     }[kind]
     org = make_org(record["org_name"], kind, parent)
-    chair = make_member(org, record["chair"], admin_title=record["chair_title"])
-    if record["chair_post"]:
-        post(chair, org, SECRETARY_POST[kind])
+    chair = None
+    if not record["chair_as_text"]:
+        chair = make_member(org, record["chair"], admin_title=record["chair_title"])
+        if record["chair_post"]:
+            post(chair, org, SECRETARY_POST[kind])
     meeting = Meeting.objects.create(
         organization=org,
         kind=record["kind"],
@@ -312,8 +324,11 @@ def _build(tree, record) -> Meeting:
         starts_at=aware(*record["day"].timetuple()[:3], record["hour"], 0),
         status=Meeting.Status.HELD,
         chair=chair,
+        chair_name=record["chair"] if chair is None else "",
+        invited_leaders=[{"title": t, "name": n} for t, n in record["invited"]],
     )
-    Attendance.objects.create(meeting=meeting, member=chair, status=AttendanceStatus.PRESENT)
+    if chair is not None:
+        Attendance.objects.create(meeting=meeting, member=chair, status=AttendanceStatus.PRESENT)
     for name, title in record["attendees"]:
         m = make_member(org, name, admin_title=title)
         post(m, org, MEMBER_POST[kind])
