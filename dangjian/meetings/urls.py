@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/signin.svg", views.SigninQrView.as_view(), name="signin_qr"),
     path("agenda/<int:pk>/edit/", views.AgendaUpdateView.as_view(), name="agenda_update"),
     path("agenda/<int:pk>/delete/", views.AgendaDeleteView.as_view(), name="agenda_delete"),
+    path("agenda/<int:pk>/move/", views.AgendaMoveView.as_view(), name="agenda_move"),
     path(
         "agenda/<int:pk>/decisions/<int:index>/tasks/",
         views.DecisionTasksView.as_view(),

@@ -419,6 +419,25 @@ class AgendaDeleteView(LoginRequiredMixin, View):
         return redirect(item.meeting)
 
 
+class AgendaMoveView(LoginRequiredMixin, View):
+    """POST direction=up|down: swap the item with its neighbour."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        item = _managed_item(request, pk)
+        ids = list(item.meeting.agenda_items.order_by("order", "id").values_list("pk", flat=True))
+        i = ids.index(item.pk)
+        j = i - 1 if request.POST.get("direction") == "up" else i + 1
+        if 0 <= j < len(ids):
+            ids[i], ids[j] = ids[j], ids[i]
+            try:
+                services.agenda_reorder(actor=request.user, meeting=item.meeting, item_ids=ids)
+            except ValidationError as exc:
+                _error_messages(request, exc)
+        return redirect(item.meeting)
+
+
 class DecisionTasksView(LoginRequiredMixin, View):
     """Turn one decision of an agenda item into one or more tasks."""
 

@@ -210,3 +210,16 @@ def test_decision_tasks_form_creates_tasks(make_meeting, tree, client):
         "落实二",
     ]
     assert client.get(reverse("meetings:decision_tasks", args=[item.pk, 3])).status_code == 404
+
+
+def test_move_an_agenda_item_up(make_meeting, secretary_client):
+    meeting = make_meeting()
+    services.agenda_item_add(actor=None, meeting=meeting, kind="other", title="甲", check=False)
+    second = services.agenda_item_add(
+        actor=None, meeting=meeting, kind="study", title="乙", check=False
+    )
+    url = reverse("meetings:agenda_move", args=[second.pk])
+    assert secretary_client.post(url, {"direction": "up"}).status_code == 302
+    assert list(meeting.agenda_items.values_list("title", flat=True)) == ["乙", "甲"]
+    secretary_client.post(url, {"direction": "up"})  # already first: nothing changes
+    assert list(meeting.agenda_items.values_list("title", flat=True)) == ["乙", "甲"]
