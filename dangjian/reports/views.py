@@ -22,7 +22,7 @@ from django.views.generic import TemplateView
 
 from dangjian.access import policy
 from dangjian.access.roles import Action
-from dangjian.core.forms import apply_service_errors
+from dangjian.core.forms import BootstrapFormMixin, apply_service_errors
 from dangjian.core.views import RequireActionMixin
 from dangjian.core.xlsx import XLSX_CONTENT_TYPE
 from dangjian.meetings.models import AgendaItem, AttendanceStatus, Meeting
@@ -70,10 +70,10 @@ class MeetingSigninSheetView(_MeetingDocumentView):
     document = "signin"
 
 
-class NewsDraftForm(forms.Form):
+class NewsDraftForm(BootstrapFormMixin, forms.Form):
     text = forms.CharField(
         label=gettext_lazy("news report draft"),
-        widget=forms.Textarea(attrs={"rows": 24, "class": "font-monospace", "spellcheck": "false"}),
+        widget=forms.Textarea(attrs={"rows": 26, "class": "lh-lg", "spellcheck": "false"}),
         required=False,
         max_length=services.MAX_DRAFT_CHARS,
     )
