@@ -21,7 +21,12 @@ STATUS_ORDER = [s.value for s in TaskStatus]
 
 def task_list(*, user, action: str = Action.TASK_VIEW):
     return Task.objects.restrict(user, action).select_related(
-        "organization", "lead_unit", "lead_organization", "responsible", "origin_meeting"
+        "organization",
+        "lead_unit",
+        "lead_organization",
+        "responsible",
+        "origin_meeting",
+        "origin_agenda_item",
     )
 
 

@@ -284,3 +284,27 @@ def test_overview_links_the_ledger(client, dangzu_office, task):
     login(client, dangzu_office)
     html = client.get(reverse("tasks:overview")).content.decode()
     assert reverse("reports:task_ledger") in html
+
+
+def test_detail_query_count_does_not_grow_with_reports(
+    client, branch_secretary, task, today, django_assert_max_num_queries
+):
+    def add(n):
+        for i in range(n):
+            services.progress_report_add(
+                actor=branch_secretary,
+                task=task,
+                reported_on=today,
+                text=f"进展{i}",
+                percent=i,
+                attachments=[SimpleUploadedFile(f"图{i}.png", b"\x89PNG\r\n\x1a\nx")],
+            )
+
+    login(client, branch_secretary)
+    add(1)
+    with django_assert_max_num_queries(40) as first:
+        assert client.get(task.get_absolute_url()).status_code == 200
+    add(8)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(task.get_absolute_url())
+    assert len(response.context["timeline"]) == 9 + 2  # reports, created, started
