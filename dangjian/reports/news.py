@@ -190,7 +190,7 @@ def topic_phrase(topic) -> str:
         title = speaker + title
     if topic.kind == "document" and "《" not in title:
         title = f"《{title}》"
-    elif not title.endswith(("精神", "要求", "》")):
+    elif not title.endswith(("精神", "要求", "论述", "》")):
         # The genre names what was conveyed as 精神 (…讲话精神, …会议精神).
         title += "精神"
     return title
