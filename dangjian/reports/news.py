@@ -374,3 +374,26 @@ def _local_date(meeting: Meeting):
     from django.utils import timezone
 
     return timezone.localtime(meeting.starts_at).date()
+
+
+def draft_check(meeting: Meeting, text: str) -> list[dict]:
+    """What a reader (the report parser) finds in ``text``, next to the meeting's record.
+
+    Shown beside the editor so that an edit which loses the date, the chair
+    or a requirement is noticed before the draft is saved or copied out.
+    """
+    from dangjian.reports.parser import parse_report
+
+    parsed = parse_report(text or "")
+    g = genre(meeting)
+    chair = meeting.chair.name if meeting.chair else (meeting.chair_name.strip() or None)
+    found_type = parsed.get("meeting_type") or "、".join(parsed.get("activity_types") or [])
+    rows = [
+        ("date", _local_date(meeting).isoformat(), parsed.get("date")),
+        ("organization", meeting.organization.name, parsed.get("org")),
+        ("chair", chair, (parsed.get("chair") or {}).get("name")),
+        ("kind", g.meeting_type or g.activity_type, found_type or None),
+        ("study items", len(study_items(meeting)), len(parsed.get("study_items") or [])),
+        ("requirements", len(enumerated_requirements(meeting)), len(parsed.get("measures") or [])),
+    ]
+    return [{"field": f, "record": r, "found": p, "ok": r == p} for f, r, p in rows]

@@ -80,6 +80,16 @@ class NewsDraftForm(BootstrapFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+CHECK_LABELS = {
+    "date": gettext_lazy("Date"),
+    "organization": gettext_lazy("Organization"),
+    "chair": gettext_lazy("Chair"),
+    "kind": gettext_lazy("Kind"),
+    "study items": gettext_lazy("Study items"),
+    "requirements": gettext_lazy("Enumerated requirements"),
+}
+
+
 class MeetingNewsDraftView(LoginRequiredMixin, TemplateView):
     """The generated draft (or the saved one) in an editable box: copy, save, regenerate."""
 
@@ -129,7 +139,13 @@ class MeetingNewsDraftView(LoginRequiredMixin, TemplateView):
         counts = {s: 0 for s in AttendanceStatus.values}
         for status in meeting.attendances.values_list("status", flat=True):
             counts[status] += 1
+        form = kwargs.get("form")
+        text = form["text"].value() if form is not None else ""
         ctx.update(
+            check=[
+                row | {"label": CHECK_LABELS[row["field"]]}
+                for row in news.draft_check(meeting, text or "")
+            ],
             meeting=meeting,
             can_save=self.can_save,
             genre=news.genre(meeting),

@@ -129,3 +129,25 @@ def test_page_query_count_does_not_grow_with_attendees(client, tree, lg_meeting)
     with CaptureQueriesContext(connection) as after:
         client.get(_url(lg_meeting))
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_check_panel_reads_the_draft_back(client, lg_meeting):
+    """The generated draft matches the record everywhere; a draft without the date does not."""
+    _login(client, "dangzu")
+    check = client.get(_url(lg_meeting)).context["check"]
+    assert [row["field"] for row in check] == [
+        "date",
+        "organization",
+        "chair",
+        "kind",
+        "study items",
+        "requirements",
+    ]
+    assert all(row["ok"] for row in check), check
+    text = news.meeting_news_draft(lg_meeting).replace("2023年12月27日,", "")
+    response = client.post(_url(lg_meeting), {"text": text, "version": 1})
+    assert response.status_code == 302
+    check = {row["field"]: row for row in client.get(_url(lg_meeting)).context["check"]}
+    assert not check["date"]["ok"]
+    assert check["date"]["record"] == "2023-12-27"
+    assert check["chair"]["ok"]
