@@ -134,3 +134,16 @@ def test_record_a_leading_group_meeting(page, browser_tree, leading_group, login
     assert task.deadline == deadline
     assert task.lead_unit_id == browser_tree.units["office"].pk
     assert task.organization_id == root.pk
+
+
+def test_compliance_page_draws_its_chart(page, browser_tree, login):
+    """The office sees its branches' compliance as a table and an ECharts bar chart."""
+    from tests.meetings.conftest import ensure_default_rules
+
+    ensure_default_rules()  # an earlier transactional test emptied the table
+    login(page, "jiguan")
+    page.goto("/meetings/compliance/")
+    expect(page.get_by_test_id("compliance-table").locator("tbody tr")).to_have_count(3)
+    expect(page.get_by_test_id("compliance-chart").locator("canvas")).to_have_count(1)
+    page.goto("/meetings/")
+    expect(page.get_by_test_id("meeting-empty")).to_be_visible()

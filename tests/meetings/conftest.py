@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 
 import pytest
 from django.utils import timezone
 
 from dangjian.meetings import services
+from dangjian.meetings.models import LifeRule
 from dangjian.study.models import Topic
 
 
@@ -40,3 +42,20 @@ def topic(db):
         given_on=datetime.date(2026, 11, 20),
         text="全文",
     )
+
+
+def ensure_default_rules() -> None:
+    """The rules of the data migration: a transactional test (the browser tests) run earlier
+    in the session empties every table, data migrations' rows included."""
+    migration = importlib.import_module("dangjian.meetings.migrations.0002_default_life_rules")
+    for kind, org_kinds, period, count, note in migration.DEFAULT_RULES:
+        LifeRule.objects.get_or_create(
+            meeting_kind=kind,
+            period=period,
+            defaults={"organization_kinds": org_kinds, "min_count": count, "note": note},
+        )
+
+
+@pytest.fixture(autouse=True)
+def life_rules(db):
+    ensure_default_rules()

@@ -64,7 +64,10 @@ def _token(tree, name):
 def _rule(tree, name):
     from dangjian.meetings.models import LifeRule
 
-    return LifeRule.objects.get(meeting_kind=name, period="month").pk
+    # get_or_create: a transactional test run earlier empties the data migration's rows.
+    return LifeRule.objects.get_or_create(
+        meeting_kind=name, period="month", defaults={"organization_kinds": ["branch"]}
+    )[0].pk
 
 
 RESOLVERS = {"meeting": _meeting, "agenda": _item, "signin": _token, "liferule": _rule}
