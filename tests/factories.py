@@ -57,7 +57,24 @@ class Tree:
     units: dict[str, Unit] = field(default_factory=dict)
 
 
+def ensure_life_rules() -> None:
+    """The default organizational-life rules a data migration inserts; tests that
+    empty the database (transactional, browser) remove them, so put them back."""
+    import importlib
+
+    from dangjian.meetings.models import LifeRule
+
+    migration = importlib.import_module("dangjian.meetings.migrations.0002_default_life_rules")
+    for kind, org_kinds, period, count, note in migration.DEFAULT_RULES:
+        LifeRule.objects.get_or_create(
+            meeting_kind=kind,
+            period=period,
+            defaults={"organization_kinds": org_kinds, "min_count": count, "note": note},
+        )
+
+
 def build_tree() -> Tree:
+    ensure_life_rules()
     t = Tree()
     organ = Unit.objects.create(name="测试局", kind=UnitKind.ORGAN)
     t.units["office"] = Unit.objects.create(name="办公厅", kind=UnitKind.DEPARTMENT, parent=organ)

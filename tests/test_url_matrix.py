@@ -107,6 +107,8 @@ def _load_app_cases():
         overlap = set(module.CASES) & set(CASES)
         assert not overlap, f"URL names with two cases: {sorted(overlap)}"
         CASES.update(module.CASES)
+        clash = set(getattr(module, "RESOLVERS", {})) & set(RESOLVERS)
+        assert not clash, f"resolver keys defined twice: {sorted(clash)}"
         RESOLVERS.update(getattr(module, "RESOLVERS", {}))
 
 

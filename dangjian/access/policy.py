@@ -49,8 +49,9 @@ def scopes(user) -> tuple[Scope, ...]:
 
 def forget(user) -> None:
     """Drop the cached grants (after a grant changes within the request)."""
-    if hasattr(user, "_dangjian_scopes"):
-        del user._dangjian_scopes
+    for attribute in ("_dangjian_scopes", "_dangjian_own_path"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
 
 
 def roles(user) -> set[str]:
@@ -88,8 +89,26 @@ def scope_q(user, action: str, path_field: str, *, self_field: str | None = None
         q |= Q(**{f"{path_field}__startswith": path})
     member_id = getattr(user, "member_id", None) if _active(user) else None
     if self_field and member_id and action in _SELF_ACTIONS:
-        q |= Q(**{self_field: member_id})
+        own_path = _own_member_path(user)
+        # Only when the scope does not already cover the user's own record: an
+        # "OR id = …" term makes PostgreSQL scan the whole table
+        # (benchmarks/README.md, finding 3).
+        if own_path is None or not any(own_path.startswith(p) for p in paths):
+            q |= Q(**{self_field: member_id})
     return q
+
+
+def _own_member_path(user) -> str | None:
+    """The organization path of the user's own member record, read once per user object."""
+    if not hasattr(user, "_dangjian_own_path"):
+        from dangjian.people.models import Member
+
+        user._dangjian_own_path = (
+            Member.objects.filter(pk=user.member_id)
+            .values_list("organization__path", flat=True)
+            .first()
+        )
+    return user._dangjian_own_path
 
 
 def can(user, action: str, obj=None) -> bool:

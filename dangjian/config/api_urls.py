@@ -11,8 +11,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from dangjian.access.api import MeView, TokenObtainView
+from dangjian.meetings.api import MeetingViewSet
 from dangjian.organizations.api import OrganizationViewSet, UnitViewSet
 from dangjian.people.api import MemberViewSet, PostViewSet
+from dangjian.study.api import TopicViewSet
+from dangjian.tasks.api import TaskViewSet
 
 router = DefaultRouter()
 router.include_format_suffixes = False  # JSON only
@@ -20,6 +23,9 @@ router.register("organizations", OrganizationViewSet, basename="api-organization
 router.register("units", UnitViewSet, basename="api-unit")
 router.register("members", MemberViewSet, basename="api-member")
 router.register("posts", PostViewSet, basename="api-post")
+router.register("tasks", TaskViewSet, basename="api-task")
+router.register("meetings", MeetingViewSet, basename="api-meeting")
+router.register("topics", TopicViewSet, basename="api-topic")
 
 urlpatterns = [
     path(

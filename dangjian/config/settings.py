@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dangjian.core.context_processors.navigation",
+                "dangjian.tasks.context_processors.notifications",
             ],
             "string_if_invalid": "",
         },
@@ -244,6 +245,26 @@ SPECTACULAR_SETTINGS = {
 
 EMAIL_BACKEND = env("DANGJIAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DANGJIAN_FROM_EMAIL", "dangjian@localhost")
+EMAIL_HOST = env("DANGJIAN_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("DANGJIAN_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("DANGJIAN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env("DANGJIAN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DANGJIAN_EMAIL_TLS", False)
+EMAIL_USE_SSL = env_bool("DANGJIAN_EMAIL_SSL", False)
+EMAIL_TIMEOUT = 10
+# Links in e-mails are made absolute with this (e.g. https://dangjian.example.gov.cn).
+SITE_URL = env("DANGJIAN_SITE_URL", "")
+# Coverage windows (days) of the study coverage page; ?windows=7,15,30 overrides per request.
+STUDY_WINDOWS_DAYS = tuple(
+    int(d) for d in env("DANGJIAN_STUDY_WINDOWS_DAYS", "7,15,30").split(",") if d.strip()
+)
+# QR sign-in window: from this many minutes before the start; late after this many
+# minutes; until the end, or this many hours after the start when no end is set.
+MEETING_SIGNIN_EARLY_MINUTES = int(env("DANGJIAN_SIGNIN_EARLY_MINUTES", "30"))
+MEETING_SIGNIN_LATE_MINUTES = int(env("DANGJIAN_SIGNIN_LATE_MINUTES", "10"))
+MEETING_SIGNIN_DEFAULT_HOURS = int(env("DANGJIAN_SIGNIN_DEFAULT_HOURS", "4"))
+# Task reminders: "deadline approaching" this many days before the deadline.
+TASK_REMIND_DAYS_BEFORE = int(env("DANGJIAN_TASK_REMIND_DAYS", "3"))
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,7 @@ def navigation(request):
             "topics": policy.has_action(user, Action.MEETING_VIEW),
             "meetings": policy.has_action(user, Action.MEETING_VIEW),
             "tasks": policy.has_action(user, Action.TASK_VIEW),
+            "supervise": policy.has_action(user, Action.TASK_SUPERVISE),
             "roles": sorted(policy.roles(user)),
         }
     }

@@ -58,6 +58,10 @@ def organization_children(
     return children
 
 
+# Above this many organizations of one depth, totals are read per parent range.
+MANY_SIBLINGS = 50
+
+
 def _attach_totals(orgs: list[Organization]) -> None:
     """Set ``subtree`` (SubtreeTotals) on each org with one grouped query per depth."""
     by_depth: dict[int, list[Organization]] = {}
@@ -66,8 +70,14 @@ def _attach_totals(orgs: list[Organization]) -> None:
     for depth, group in by_depth.items():
         length = (depth + 1) * STEP
         q = Q(pk__in=[])
-        for org in group:
-            q |= Q(path__startswith=org.path)
+        if len(group) > MANY_SIBLINGS:
+            # Thousands of siblings: one range per parent instead of one LIKE per
+            # child (benchmarks/README.md, "children with totals").
+            for parent_path in {org.path[:-STEP] for org in group}:
+                q |= Q(path__startswith=parent_path, depth__gte=depth)
+        else:
+            for org in group:
+                q |= Q(path__startswith=org.path)
         rows = (
             Organization.objects.active()
             .filter(q)

@@ -91,3 +91,22 @@ def test_member_counts_follow_transfers(tree, office_staff):
     tree.orgs["other_branch"].refresh_from_db()
     assert tree.orgs["branch"].member_count == 3
     assert tree.orgs["other_branch"].member_count == 2
+
+
+@pytest.mark.parametrize("siblings", [3, selectors.MANY_SIBLINGS + 5])
+def test_children_totals_are_right_for_few_and_many_siblings(tree, siblings):
+    """Totals per child are the same whether read per child or per parent range."""
+    parent = make_org("大党委", OrganizationKind.COMMITTEE, tree.orgs["root"])
+    children = [make_org(f"第{i}党支部", OrganizationKind.BRANCH, parent) for i in range(siblings)]
+    make_org("第一党小组", OrganizationKind.GROUP, children[1])
+    make_member(children[1])
+    make_member(children[1], status="probationary")
+    make_member(children[2])
+    orgs = list(Organization.objects.filter(parent=parent).order_by("path"))
+    selectors._attach_totals(orgs)
+    by_pk = {o.pk: o for o in orgs}
+    first, second, third = (by_pk[c.pk] for c in children[:3])
+    assert (second.subtree.organizations, second.subtree.members) == (1, 2)
+    assert second.subtree.probationary == 1 and second.has_children
+    assert (third.subtree.organizations, third.subtree.members) == (0, 1)
+    assert (first.subtree.members, first.has_children) == (0, False)
