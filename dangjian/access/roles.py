@@ -91,6 +91,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             A.MEETING_VIEW,
             A.MEETING_MANAGE,
             A.TASK_VIEW,
+            # A branch turns its own meetings' decisions into tasks; closing them
+            # is approved above it (task.supervise on the issuing organization).
+            A.TASK_MANAGE,
             A.TASK_REPORT,
         }
     ),

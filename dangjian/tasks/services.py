@@ -96,6 +96,12 @@ def can_report(actor, task: Task) -> bool:
     return can_on_task(actor, Action.TASK_REPORT, task) or is_responsible(actor, task)
 
 
+def can_manage(actor, task: Task) -> bool:
+    """Editing a task belongs to its issuer: a lead organization works on it but
+    does not change its title or deadline."""
+    return policy.can(actor, Action.TASK_MANAGE, task.organization)
+
+
 def can_supervise(actor, task: Task) -> bool:
     return policy.can(actor, Action.TASK_SUPERVISE, task.organization)
 
@@ -343,7 +349,7 @@ def task_update(
     if unknown:
         raise TypeError(f"task_update() cannot change {sorted(unknown)}")
     current = _locked(task)
-    _guard(can_on_task(actor, Action.TASK_MANAGE, current), check)
+    _guard(can_manage(actor, current), check)
     if version is not None and int(version) != current.version:
         raise ValidationError(
             _(

@@ -117,7 +117,7 @@ def _permissions(user, task: Task) -> dict:
     supervisor = services.can_supervise(user, task)
     return {
         "can_edit": task.status != TaskStatus.CLOSED
-        and services.can_on_task(user, Action.TASK_MANAGE, task),
+        and services.can_manage(user, task),
         "can_start": reporter and task.status == TaskStatus.NOT_STARTED,
         "can_report": reporter and task.status in (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS),
         "can_request_closure": reporter
@@ -170,7 +170,7 @@ class TaskUpdateView(TaskObjectMixin, FormView):
     template_name = "tasks/task_form.html"
 
     def allowed(self, user, task):
-        return services.can_on_task(user, Action.TASK_MANAGE, task)
+        return services.can_manage(user, task)
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"user": self.request.user, "instance": self.task}

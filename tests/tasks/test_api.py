@@ -77,7 +77,7 @@ def test_progress_and_closure_actions(task, branch_secretary, dangzu_office, tod
 def test_stale_version_is_409(task, dangzu_office, office_staff):
     url = f"{TASKS}{task.pk}/"
     assert (
-        client_for(office_staff)
+        client_for(dangzu_office)
         .patch(url, {"title": "甲", "version": task.version}, format="json")
         .status_code
         == 200

@@ -204,7 +204,8 @@ def test_concurrent_edit_conflict(task, dangzu_office, office_staff):
     version = task.version
     services.task_update(actor=dangzu_office, task=task, version=version, title="第一人的标题")
     with pytest.raises(ValidationError) as exc:
-        services.task_update(actor=office_staff, task=task, version=version, title="第二人的标题")
+        # The second save (another tab, or another office clerk) still carries the old version.
+        services.task_update(actor=dangzu_office, task=task, version=version, title="第二人的标题")
     assert exc.value.code == "conflict"
     task.refresh_from_db()
     assert task.title == "第一人的标题" and task.version == version + 1
@@ -233,3 +234,9 @@ def test_visibility(task, tree):
     assert visible("dangzu_office") and visible("office_staff")
     assert visible("branch_secretary") and visible("member")
     assert not visible("outsider") and not visible("admin") and not visible("nobody")
+
+
+def test_lead_organization_works_on_a_task_but_does_not_edit_it(task, branch_secretary):
+    """The branch leading a task reports on it; its title and deadline stay the issuer's."""
+    assert services.can_report(branch_secretary, task)
+    assert not services.can_manage(branch_secretary, task)

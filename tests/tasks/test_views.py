@@ -174,7 +174,7 @@ def test_create_form_pickers_are_scoped(client, office_staff, tree):
 
 def test_edit_conflict_keeps_input(client, dangzu_office, office_staff, task):
     stale = task.version
-    services.task_update(actor=office_staff, task=task, version=stale, title="别人先改了")
+    services.task_update(actor=dangzu_office, task=task, version=stale, title="别人先改了")
     login(client, dangzu_office)
     r = client.post(
         reverse("tasks:task_update", args=[task.pk]),

@@ -84,7 +84,7 @@ CASES = {
     "meetings:agenda_update": Case(BRANCH_MANAGERS, {"pk": ITEM}),
     "meetings:agenda_delete": Case(BRANCH_MANAGERS, {"pk": ITEM}, method="post"),
     "meetings:agenda_move": Case(BRANCH_MANAGERS, {"pk": ITEM}, method="post"),
-    "meetings:decision_tasks": Case(S("office_staff", "dangzu_office"), {"pk": ITEM, "index": "0"}),
+    "meetings:decision_tasks": Case(BRANCH_MANAGERS, {"pk": ITEM, "index": "0"}),
     "meetings:signin_qr": Case(BRANCH_MANAGERS, {"pk": MEETING}),
     # Only the meeting's own members may sign in; everyone else is told why (403).
     "meetings:signin": Case(S("branch_secretary", "member"), query="?t={signin:branch}"),

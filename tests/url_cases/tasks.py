@@ -86,10 +86,10 @@ T = {"pk": "task:branch"}
 CASES = {
     "tasks:task_board": Case(ANY_TASK_ROLE),
     "tasks:task_list": Case(ANY_TASK_ROLE),
-    "tasks:task_create": Case(MANAGERS),
+    "tasks:task_create": Case(MANAGERS | S("branch_secretary", "outsider")),
     "tasks:overview": Case(S("office_staff", "dangzu_office")),
     "tasks:task_detail": Case(VIEWERS, T),
-    "tasks:task_update": Case(MANAGERS, T),
+    "tasks:task_update": Case(S("dangzu_office"), T),  # only the issuer edits
     "tasks:task_start": Case(REPORTERS, T, method="post"),
     "tasks:progress_create": Case(REPORTERS, T),
     "tasks:closure_request": Case(REPORTERS, T),
