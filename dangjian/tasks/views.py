@@ -116,8 +116,7 @@ def _permissions(user, task: Task) -> dict:
     reporter = services.can_report(user, task)
     supervisor = services.can_supervise(user, task)
     return {
-        "can_edit": task.status != TaskStatus.CLOSED
-        and services.can_manage(user, task),
+        "can_edit": task.status != TaskStatus.CLOSED and services.can_manage(user, task),
         "can_start": reporter and task.status == TaskStatus.NOT_STARTED,
         "can_report": reporter and task.status in (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS),
         "can_request_closure": reporter
