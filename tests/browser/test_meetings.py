@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 
+import docx
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -134,6 +135,21 @@ def test_record_a_leading_group_meeting(page, browser_tree, leading_group, login
     assert task.deadline == deadline
     assert task.lead_unit_id == browser_tree.units["office"].pk
     assert task.organization_id == root.pk
+
+    # 6. The task is on the supervision board, not started.
+    page.goto("/tasks/")
+    column = page.get_by_test_id("column-not_started")
+    expect(column.get_by_test_id("task-card").filter(has_text="二要狠抓工作落实")).to_have_count(1)
+
+    # 7. The minutes download as a .docx holding the record.
+    page.goto(f"/meetings/{meeting.pk}/")
+    with page.expect_download() as info:
+        page.get_by_test_id("documents").locator("a").first.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".docx")
+    text = "\n".join(p.text for p in docx.Document(download.path()).paragraphs)
+    assert meeting.title in text or "党组会议" in text
+    assert chief.name in text and topic.title in text
 
 
 def test_compliance_page_draws_its_chart(page, browser_tree, login):

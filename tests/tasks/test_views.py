@@ -308,3 +308,24 @@ def test_detail_query_count_does_not_grow_with_reports(
     with django_assert_max_num_queries(len(first.captured_queries)):
         response = client.get(task.get_absolute_url())
     assert len(response.context["timeline"]) == 9 + 2  # reports, created, started
+
+
+def test_board_and_list_show_a_task_led_by_a_unit_only(client, tree, dangzu_office):
+    """A task addressed to a unit (no lead organization) renders on the board and the list."""
+    import datetime
+
+    from django.utils import timezone
+
+    services.task_create(
+        actor=None,
+        check=False,
+        title="仅有牵头单位的任务",
+        organization=tree.orgs["root"],
+        lead_unit=tree.units["office"],
+        deadline=timezone.localdate() + datetime.timedelta(days=3),
+    )
+    login(client, dangzu_office)
+    for name in ("tasks:task_board", "tasks:task_list"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200
+        assert "仅有牵头单位的任务" in response.content.decode()
