@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_description_list
 from drf_spectacular.utils import OpenApiResponse
@@ -236,3 +237,11 @@ class VersionedUpdateMixin:
                 {"version": [self.fields["version"].error_messages["required"]]}
             )
         return attrs
+
+
+class UserFilterBackend(DjangoFilterBackend):
+    """django-filter backend that hands the requesting user to the filterset,
+    which scopes its choice fields (organization pickers) by the user."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        return {**super().get_filterset_kwargs(request, queryset, view), "user": request.user}

@@ -8,7 +8,6 @@ Register in dangjian/config/api_urls.py::
 from __future__ import annotations
 
 from django.db import transaction
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -19,6 +18,7 @@ from dangjian.core.api import (
     NamedChoiceField,
     PolicyViewSetMixin,
     ScopedPrimaryKeyRelatedField,
+    UserFilterBackend,
     VersionedUpdateMixin,
     error_responses,
     reread,
@@ -153,11 +153,6 @@ class AgendaInputSerializer(serializers.Serializer):
         return found
 
 
-class MeetingFilterBackend(DjangoFilterBackend):
-    def get_filterset_kwargs(self, request, queryset, view):
-        return {**super().get_filterset_kwargs(request, queryset, view), "user": request.user}
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Meetings in your scope",
@@ -182,7 +177,7 @@ class MeetingViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.Generic
     """Meetings of leading groups and branches, with agenda and attendance."""
 
     serializer_class = MeetingSerializer
-    filter_backends = [MeetingFilterBackend]
+    filter_backends = [UserFilterBackend]
     filterset_class = MeetingFilter
     policy_actions = {
         "list": Action.MEETING_VIEW,

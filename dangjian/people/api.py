@@ -15,7 +15,6 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -23,7 +22,13 @@ from rest_framework.response import Response
 
 from dangjian.access.roles import Action
 from dangjian.core import crypto
-from dangjian.core.api import PolicyViewSetMixin, VersionedUpdateMixin, error_responses, reread
+from dangjian.core.api import (
+    PolicyViewSetMixin,
+    UserFilterBackend,
+    VersionedUpdateMixin,
+    error_responses,
+    reread,
+)
 from dangjian.core.validators import validate_id_number, validate_no_markup, validate_phone
 from dangjian.organizations.api import OrganizationField
 from dangjian.organizations.models import Organization
@@ -251,13 +256,6 @@ class ApiMemberFilter(MemberFilter):
         return queryset.filter(Q(name__icontains=value) | Q(admin_title__icontains=value))
 
 
-class MemberFilterBackend(DjangoFilterBackend):
-    """The member filter scopes its organization choices by the user."""
-
-    def get_filterset_kwargs(self, request, queryset, view):
-        return {**super().get_filterset_kwargs(request, queryset, view), "user": request.user}
-
-
 def _with_history(queryset):
     """Members with their current posts and transfers, in two extra queries whatever the rows."""
     return queryset.prefetch_related(
@@ -304,7 +302,7 @@ class MemberViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericV
     """Party members within your scope; personal data only masked."""
 
     serializer_class = MemberSerializer
-    filter_backends = [MemberFilterBackend]
+    filter_backends = [UserFilterBackend]
     filterset_class = ApiMemberFilter
     policy_actions = {
         "list": Action.MEMBER_VIEW,

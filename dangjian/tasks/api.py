@@ -8,7 +8,6 @@ Router line (dangjian/config/api_urls.py)::
 from __future__ import annotations
 
 from django.db import transaction
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -19,6 +18,7 @@ from dangjian.core.api import (
     NamedChoiceField,
     PolicyViewSetMixin,
     ScopedPrimaryKeyRelatedField,
+    UserFilterBackend,
     VersionedUpdateMixin,
     error_responses,
     reread,
@@ -199,11 +199,6 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
-class TaskFilterBackend(DjangoFilterBackend):
-    def get_filterset_kwargs(self, request, queryset, view):
-        return {**super().get_filterset_kwargs(request, queryset, view), "user": request.user}
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Tasks in your scope",
@@ -229,7 +224,7 @@ class TaskViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericVie
     """Implementation tasks (督办事项) within your scope."""
 
     serializer_class = TaskSerializer
-    filter_backends = [TaskFilterBackend]
+    filter_backends = [UserFilterBackend]
     filterset_class = TaskFilter
     policy_actions = {
         "list": Action.TASK_VIEW,
