@@ -44,5 +44,6 @@ urlpatterns = [
     ),
     path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("reports/", include("dangjian.reports.import_api")),
     path("", include(router.urls)),
 ]

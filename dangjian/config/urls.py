@@ -21,5 +21,6 @@ urlpatterns = [
     path("meetings/", include("dangjian.meetings.urls")),
     path("tasks/", include("dangjian.tasks.urls")),
     path("documents/", include("dangjian.reports.urls")),
+    path("import-report/", include("dangjian.reports.import_urls")),
     path("api/", include("dangjian.config.api_urls")),
 ]

@@ -1,0 +1,443 @@
+"""From a news report to a saved meeting (从报道导入).
+
+Two halves, both used by the import screen and the API:
+
+* :func:`draft_for` (reads only): parse the text and suggest matches within the user's
+  scope — the organization by name, the meeting kind, the chair and attendees among the
+  members, topics of the library for the study items, a date.
+* :func:`import_meeting` (the write): the corrected draft becomes a meeting, its attendance,
+  a study agenda item linking the topics (existing or created), the requirements as
+  decisions, and tasks for the requirements the user ticked — in one transaction, through
+  the meetings, study and tasks services. Any error refuses the whole import.
+
+Activities are not recorded by the platform yet: only meetings can be saved.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangjian.access import policy
+from dangjian.access.roles import Action
+from dangjian.meetings import services as meeting_services
+from dangjian.meetings.models import AgendaItem, AttendanceStatus, Meeting, MeetingKind
+from dangjian.organizations.models import Organization
+from dangjian.organizations.selectors import organization_choices
+from dangjian.people.models import Member, PostAssignment
+from dangjian.reports.parser import parse_report
+from dangjian.study import services as study_services
+from dangjian.study.models import Topic, TopicKind
+from dangjian.study.selectors import topic_list
+
+#: The longest text the import takes (the parser reads the first 60,000 characters).
+MAX_TEXT_CHARS = 100_000
+#: Uploaded report files larger than this are refused.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+DEFAULT_TIME = datetime.time(9, 0)
+TOPIC_SUGGESTIONS = 5
+
+# The parser's meeting_type / activity_types → our meeting kinds ("" = the user chooses).
+KIND_BY_MEETING_TYPE = {
+    "党组会议": MeetingKind.LEADING_GROUP_MEETING,
+    "党组理论学习中心组学习": MeetingKind.THEORY_STUDY_GROUP,
+    "党委理论学习中心组学习": MeetingKind.THEORY_STUDY_GROUP,
+    "支部委员会": MeetingKind.BRANCH_COMMITTEE,
+    "支部党员大会": MeetingKind.BRANCH_ASSEMBLY,
+}
+KIND_BY_ACTIVITY_TYPE = {
+    "主题党日": MeetingKind.THEMED_PARTY_DAY,
+    "专题党课": MeetingKind.PARTY_LECTURE,
+}
+
+
+class Study:
+    LINK = "link"
+    CREATE = "create"
+    SKIP = "skip"
+
+
+class Target:
+    STUDY = "study"
+    DELIBERATION = "deliberation"
+    SKIP = "skip"
+
+
+@dataclass
+class StudyChoice:
+    """What to do with one parsed study item: link a topic, create one, or skip it."""
+
+    action: str
+    topic: Topic | None = None
+    title: str = ""
+    kind: str = ""
+    given_on: datetime.date | None = None
+
+
+@dataclass
+class MeasureChoice:
+    """One parsed requirement: a decision of the study or of a deliberation item (or
+    skipped), optionally turned into a task."""
+
+    text: str
+    target: str = Target.STUDY
+    task: bool = False
+    lead_unit: object = None
+    deadline: datetime.date | None = None
+
+
+@dataclass
+class Draft:
+    """The parsed record and the suggestions made for the user (nothing saved)."""
+
+    text: str
+    record: dict
+    organization: Organization | None = None
+    kind: str = ""
+    starts_at: datetime.datetime | None = None
+    chair: Member | None = None
+    chair_name: str = ""
+    attendees: list[Member] = field(default_factory=list)
+    unmatched_leaders: list[dict] = field(default_factory=list)
+    topic_suggestions: list[list[Topic]] = field(default_factory=list)
+    topic_kinds: list[str] = field(default_factory=list)
+
+    @property
+    def is_activity(self) -> bool:
+        return self.record.get("kind") == "activity"
+
+
+# Reading: parse and suggest
+
+
+def _clean(name: str) -> str:
+    return re.sub(r"[\s\u3000“”\"'‘’（）()]", "", name or "")
+
+
+def match_organization(user, name: str) -> Organization | None:
+    """The organization (within MEETING_MANAGE scope) whose name the report gives."""
+    choices = list(organization_choices(user=user, action=Action.MEETING_MANAGE))
+    wanted = _clean(name)
+    if wanted:
+        for org in choices:
+            if wanted in {_clean(org.name), _clean(org.short_name or "")}:
+                return org
+        contained = [
+            o
+            for o in choices
+            if _clean(o.name) and (_clean(o.name) in wanted or wanted in _clean(o.name))
+        ]
+        if len(contained) == 1:
+            return contained[0]
+    return choices[0] if len(choices) == 1 else None
+
+
+def kind_for(record: dict) -> str:
+    kind = KIND_BY_MEETING_TYPE.get(record.get("meeting_type") or "", "")
+    if not kind:
+        for activity in record.get("activity_types") or ():
+            if activity in KIND_BY_ACTIVITY_TYPE:
+                return KIND_BY_ACTIVITY_TYPE[activity]
+    return kind
+
+
+def date_for(record: dict, today: datetime.date) -> datetime.date | None:
+    """The event's date; a date without year is this year's, or last year's when it would
+    lie in the future."""
+    value = record.get("date") or ""
+    try:
+        if value.startswith("--"):
+            month, day = int(value[2:4]), int(value[5:7])
+            date = datetime.date(today.year, month, day)
+            if date > today:
+                date = datetime.date(today.year - 1, month, day)
+            return date
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def topic_kind_for(title: str) -> str:
+    if "讲话" in title:
+        return TopicKind.SPEECH
+    if "指示" in title or "批示" in title:
+        return TopicKind.INSTRUCTION
+    if "会议" in title or "会精神" in title or "全会" in title:
+        return TopicKind.CONFERENCE
+    if "部署要求" in title or "文件" in title or "条例" in title or "意见" in title:
+        return TopicKind.DOCUMENT
+    return TopicKind.OTHER
+
+
+def member_candidates(user, organization: Organization | None):
+    """Members a name may be matched to: visible to the user, current, and in the
+    organization's subtree or holding one of its posts (the leading group's members)."""
+    qs = Member.objects.restrict(user, Action.MEMBER_VIEW).current()
+    if organization is not None:
+        qs = qs.filter(
+            Q(organization__path__startswith=organization.path)
+            | Q(
+                pk__in=PostAssignment.objects.filter(
+                    organization=organization, ended_on__isnull=True
+                ).values("member_id")
+            )
+        )
+    return qs
+
+
+def _by_name(candidates, names: Sequence[str]) -> dict[str, Member]:
+    found: dict[str, Member] = {}
+    for member in candidates.filter(name__in=[n for n in names if n]).order_by("name", "id"):
+        found.setdefault(member.name, member)  # the first when two share a name
+    return found
+
+
+def draft_for(
+    *, user, text: str = "", record: dict | None = None, organization: Organization | None = None
+) -> Draft:
+    """Parse ``text`` (or take a ``record`` already parsed) and suggest matches. Reads only."""
+    record = parse_report(text) if record is None else record
+    today = timezone.localdate()
+    if organization is None:
+        organization = match_organization(user, record.get("org") or "")
+    draft = Draft(text=text, record=record, organization=organization, kind=kind_for(record))
+    date = date_for(record, today)
+    if date is not None:
+        draft.starts_at = timezone.make_aware(datetime.datetime.combine(date, DEFAULT_TIME))
+    chair = record.get("chair") or {}
+    leaders = record.get("leaders") or []
+    candidates = member_candidates(user, organization)
+    found = _by_name(candidates, [chair.get("name", "")] + [p.get("name", "") for p in leaders])
+    if chair.get("name"):
+        draft.chair = found.get(chair["name"])
+        if draft.chair is None:
+            draft.chair_name = chair["name"][:50]
+    for person in leaders:
+        member = found.get(person.get("name", ""))
+        if member is not None and member not in draft.attendees and member != draft.chair:
+            draft.attendees.append(member)
+        elif member is None and person.get("name"):
+            draft.unmatched_leaders.append(
+                {"name": person["name"], "title": person.get("titles") or ""}
+            )
+    if draft.chair is not None:
+        draft.attendees.insert(0, draft.chair)
+    for title in record.get("study_items") or ():
+        draft.topic_suggestions.append(list(topic_list(user=user, q=title)[:TOPIC_SUGGESTIONS]))
+        draft.topic_kinds.append(topic_kind_for(title))
+    return draft
+
+
+def highlight(text: str, record: dict) -> list[tuple[str, str]]:
+    """``text`` cut into (piece, field) segments; ``field`` names the extracted value the
+    piece is (``""`` for plain text). Spans come from the parser; a value without a span is
+    found by its first occurrence. Overlaps keep the value listed first."""
+    spans = record.get("spans") or {}
+    wanted: list[tuple[str, str, list | None]] = []
+    chair = record.get("chair") or {}
+    if chair.get("name"):
+        wanted.append(("chair", chair["name"], (spans.get("chair") or [None])[0]))
+    for key, prefix in (("leaders", "leader"), ("study_items", "study"), ("measures", "measure")):
+        values = record.get(key) or []
+        for i, value in enumerate(values):
+            value = value.get("name", "") if isinstance(value, dict) else value
+            span_list = spans.get(key) or []
+            wanted.append((f"{prefix}-{i}", value, span_list[i] if i < len(span_list) else None))
+    for key in ("date", "venue", "meeting_type", "title", "org"):
+        value = record.get(key)
+        span_list = spans.get(key) or []
+        if span_list:
+            for span in span_list:
+                wanted.append((key, "", span))
+        elif isinstance(value, str) and value:
+            wanted.append((key, value, None))
+    taken: list[tuple[int, int, str]] = []
+    for name, value, span in wanted:
+        if span:
+            start, end = int(span[0]), int(span[1])
+        elif value:
+            start = text.find(value)
+            if start < 0:
+                continue
+            end = start + len(value)
+        else:
+            continue
+        if not 0 <= start < end <= len(text):
+            continue
+        if any(start < e and s < end for s, e, _n in taken):
+            continue
+        taken.append((start, end, name))
+    taken.sort()
+    segments: list[tuple[str, str]] = []
+    pos = 0
+    for start, end, name in taken:
+        if start > pos:
+            segments.append((text[pos:start], ""))
+        segments.append((text[start:end], name))
+        pos = end
+    if pos < len(text):
+        segments.append((text[pos:], ""))
+    return segments
+
+
+# Writing: the corrected draft becomes a meeting
+
+
+def _prefixed(prefix: str, exc: ValidationError) -> ValidationError:
+    return ValidationError([f"{prefix}{message}" for message in exc.messages])
+
+
+def study_item_title(titles: Sequence[str]) -> str:
+    title = _("Study: %(items)s") % {"items": "、".join(titles)}
+    return title if len(title) <= 300 else title[:299] + "…"
+
+
+@transaction.atomic
+def import_meeting(
+    *,
+    actor,
+    organization: Organization,
+    kind: str,
+    title: str,
+    starts_at: datetime.datetime,
+    venue: str = "",
+    chair: Member | None = None,
+    chair_name: str = "",
+    attendees: Sequence[Member] = (),
+    invited_leaders: Sequence[dict] = (),
+    study: Sequence[StudyChoice] = (),
+    study_titles: Sequence[str] = (),
+    measures: Sequence[MeasureChoice] = (),
+    deliberation_title: str = "",
+    summary: str = "",
+    now: datetime.datetime | None = None,
+) -> Meeting:
+    """Save the corrected draft as a meeting. All or nothing: a ValidationError (or
+    PermissionDenied) leaves the database as it was."""
+    if organization is None:
+        raise ValidationError({"organization": _("Choose the organization holding the meeting.")})
+    if not policy.can(actor, Action.MEETING_MANAGE, organization):
+        raise PermissionDenied
+    now = now or timezone.now()
+    # Everything that can be checked before writing is checked first, all at once.
+    errors: list[str] = []
+    for i, m in enumerate(measures, start=1):
+        if m.task and m.target == Target.SKIP:
+            errors.append(
+                _("Requirement %(n)d: a skipped requirement cannot become a task.") % {"n": i}
+            )
+        if m.task and m.deadline is None:
+            errors.append(_("Requirement %(n)d: enter the task's deadline.") % {"n": i})
+        if m.task and m.lead_unit is None:
+            errors.append(_("Requirement %(n)d: choose the task's lead unit.") % {"n": i})
+    for i, s in enumerate(study, start=1):
+        if s.action == Study.LINK and s.topic is None:
+            errors.append(_("Study item %(n)d: choose the topic to link.") % {"n": i})
+        if s.action == Study.CREATE and not policy.can(actor, Action.TOPIC_MANAGE):
+            errors.append(
+                _("Study item %(n)d: you may not add topics to the library; link one.") % {"n": i}
+            )
+    if errors:
+        raise ValidationError(errors)
+
+    meeting = meeting_services.meeting_create(
+        actor=actor,
+        organization=organization,
+        kind=kind,
+        title=title,
+        starts_at=starts_at,
+        venue=venue,
+        chair=chair,
+        chair_name=chair_name,
+        invited_leaders=invited_leaders,
+        summary=summary,
+    )
+    if attendees:
+        status = AttendanceStatus.PRESENT if starts_at <= now else AttendanceStatus.EXPECTED
+        meeting_services.attendance_record(
+            actor=actor,
+            meeting=meeting,
+            entries=[{"member": m, "status": status} for m in dict.fromkeys(attendees)],
+            now=now,
+        )
+
+    topics: list[Topic] = []
+    for i, s in enumerate(study, start=1):
+        if s.action == Study.LINK:
+            if s.topic not in topics:
+                topics.append(s.topic)
+        elif s.action == Study.CREATE:
+            try:
+                topic = study_services.topic_create(
+                    actor=actor,
+                    kind=s.kind,
+                    title=s.title,
+                    given_on=s.given_on,
+                    source=_("Imported from a news report"),
+                )
+            except ValidationError as exc:
+                raise _prefixed(_("Study item %(n)d: ") % {"n": i}, exc) from None
+            topics.append(topic)
+
+    by_target: dict[str, list[tuple[int, MeasureChoice]]] = {
+        Target.STUDY: [],
+        Target.DELIBERATION: [],
+    }
+    for i, m in enumerate(measures, start=1):
+        if m.target in by_target and m.text.strip():
+            by_target[m.target].append((i, m))
+
+    items: list[tuple[AgendaItem, list[tuple[int, MeasureChoice]]]] = []
+    if topics or by_target[Target.STUDY]:
+        titles = [t.title for t in topics] or list(study_titles)
+        item = meeting_services.agenda_item_add(
+            actor=actor,
+            meeting=meeting,
+            kind=AgendaItem.Kind.STUDY,
+            title=study_item_title(titles) if titles else _("Study"),
+            topics=topics,
+            decisions=[m.text for _i, m in by_target[Target.STUDY]],
+        )
+        items.append((item, by_target[Target.STUDY]))
+    if by_target[Target.DELIBERATION]:
+        item = meeting_services.agenda_item_add(
+            actor=actor,
+            meeting=meeting,
+            kind=AgendaItem.Kind.DELIBERATION,
+            title=deliberation_title or _("Measures to implement what was studied"),
+            decisions=[m.text for _i, m in by_target[Target.DELIBERATION]],
+        )
+        items.append((item, by_target[Target.DELIBERATION]))
+
+    for item, entries in items:
+        for index, (n, m) in enumerate(entries):
+            if not m.task:
+                continue
+            try:
+                meeting_services.decision_to_tasks(
+                    actor=actor,
+                    item=item,
+                    decision_index=index,
+                    tasks=[
+                        {
+                            "title": m.text.strip()[:300],
+                            "deadline": m.deadline,
+                            "lead_unit": m.lead_unit,
+                        }
+                    ],
+                )
+            except ValidationError as exc:
+                raise _prefixed(_("Requirement %(n)d: ") % {"n": n}, exc) from None
+    if starts_at <= now:
+        # A news report tells of a meeting that took place.
+        meeting_services.meeting_mark_held(actor=actor, meeting=meeting, now=now)
+    meeting.refresh_from_db()
+    return meeting
