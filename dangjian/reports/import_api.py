@@ -17,7 +17,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dangjian.access.roles import Action
-from dangjian.core.api import HasPolicyAction, ScopedPrimaryKeyRelatedField, error_responses
+from dangjian.core.api import (
+    HasPolicyAction,
+    NamedChoiceField,
+    ScopedPrimaryKeyRelatedField,
+    error_responses,
+)
 from dangjian.core.validators import validate_no_markup
 from dangjian.meetings.models import MeetingKind
 from dangjian.organizations.models import Organization, Unit
@@ -38,14 +43,16 @@ class TextSerializer(serializers.Serializer):
 
 
 class StudyChoiceSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=[Study.LINK, Study.CREATE, Study.SKIP])
+    action = NamedChoiceField(
+        enum_name="ImportStudyActionEnum", choices=[Study.LINK, Study.CREATE, Study.SKIP]
+    )
     topic = ScopedPrimaryKeyRelatedField(
         model=Topic, action=Action.MEETING_VIEW, required=False, allow_null=True
     )
     title = serializers.CharField(
         max_length=200, required=False, allow_blank=True, validators=[validate_no_markup]
     )
-    kind = serializers.ChoiceField(choices=TopicKind.choices, required=False, allow_blank=True)
+    kind = NamedChoiceField(enum_name="TopicKindEnum", choices=TopicKind.choices, required=False)
     given_on = serializers.DateField(required=False, allow_null=True)
 
 
@@ -53,8 +60,10 @@ class MeasureChoiceSerializer(serializers.Serializer):
     text = serializers.CharField(
         max_length=2000, required=False, allow_blank=True, validators=[validate_no_markup]
     )
-    target = serializers.ChoiceField(
-        choices=[Target.STUDY, Target.DELIBERATION, Target.SKIP], required=False
+    target = NamedChoiceField(
+        enum_name="ImportMeasureTargetEnum",
+        choices=[Target.STUDY, Target.DELIBERATION, Target.SKIP],
+        required=False,
     )
     task = serializers.BooleanField(required=False, default=False)
     lead_unit = serializers.PrimaryKeyRelatedField(
@@ -63,7 +72,7 @@ class MeasureChoiceSerializer(serializers.Serializer):
     deadline = serializers.DateField(required=False, allow_null=True)
 
 
-class LeaderSerializer(serializers.Serializer):
+class ImportLeaderSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50)
     title = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
@@ -76,7 +85,9 @@ class ImportSerializer(serializers.Serializer):
     organization = ScopedPrimaryKeyRelatedField(
         model=Organization, action=Action.MEETING_MANAGE, required=False, allow_null=True
     )
-    kind = serializers.ChoiceField(choices=MeetingKind.choices, required=False)
+    kind = NamedChoiceField(
+        enum_name="MeetingKindEnum", choices=MeetingKind.choices, required=False
+    )
     title = serializers.CharField(max_length=200, required=False)
     starts_at = serializers.DateTimeField(required=False)
     venue = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -88,7 +99,7 @@ class ImportSerializer(serializers.Serializer):
         child=ScopedPrimaryKeyRelatedField(model=Member, action=Action.MEMBER_VIEW),
         required=False,
     )
-    invited_leaders = LeaderSerializer(many=True, required=False)
+    invited_leaders = ImportLeaderSerializer(many=True, required=False)
     study = StudyChoiceSerializer(many=True, required=False)
     measures = MeasureChoiceSerializer(many=True, required=False)
 

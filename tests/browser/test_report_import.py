@@ -1,0 +1,78 @@
+"""从报道导入 in a real browser: the leading group's office pastes seed 002, corrects the
+organization, turns two requirements into tasks, saves the meeting and finds the tasks on
+the board.
+
+Assertions rest on data-testid attributes, field names, URLs and the database.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from dangjian.meetings.models import Meeting
+from dangjian.tasks.models import Task
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+SEED = Path("/work/shared/seeds/002_5d496fc68e932dd4.txt")
+if not SEED.exists():
+    SEED = Path(__file__).parents[1] / "reports" / "seeds" / "002_5d496fc68e932dd4.txt"
+
+
+def test_paste_seed_002_save_meeting_find_tasks_on_board(page, browser_tree, login, screenshot_dir):
+    tree = browser_tree
+    root, office = tree.orgs["root"], tree.units["office"]
+    text = SEED.read_text(encoding="utf-8")
+    deadline = timezone.localdate() + datetime.timedelta(days=30)
+
+    login(page, "dangzu")
+    page.goto(reverse("report_import:start"))
+    expect(page.get_by_test_id("meetings-only")).to_be_visible()
+    page.locator("#id_text").fill(text)
+    page.get_by_test_id("import-read").click()
+
+    # Step 2: the source with its values highlighted, the draft beside it. Nothing saved.
+    form = page.get_by_test_id("import-form")
+    expect(form).to_be_visible()
+    source = page.get_by_test_id("source-text")
+    expect(source.locator("mark[data-field=chair]")).to_have_text("张新文")
+    expect(source.locator("mark[data-field='measure-1']")).to_contain_text("二要紧紧围绕")
+    expect(page.get_by_test_id("study-row")).to_have_count(6)
+    expect(page.get_by_test_id("measure-row")).to_have_count(7)
+    assert Meeting.objects.count() == 0
+    page.screenshot(path=screenshot_dir / "report_import_review.png", full_page=True)
+
+    # The report's 省广电局党组 is not in the test tree: pick the root leading group.
+    form.locator("#id_organization").select_option(str(root.pk))
+    expect(form.locator("#id_kind")).to_have_value("leading_group_meeting")
+    chosen = (1, 4)
+    for i in chosen:
+        form.locator(f"#id_measure-{i}-task").check()
+        form.locator(f"#id_measure-{i}-lead_unit").select_option(str(office.pk))
+        form.locator(f"#id_measure-{i}-deadline").fill(deadline.isoformat())
+    page.get_by_test_id("import-save").click()
+
+    page.wait_for_url(re.compile(r"/meetings/\d+/$"))
+    meeting = Meeting.objects.get()
+    assert page.url.endswith(meeting.get_absolute_url())
+    assert meeting.organization_id == root.pk
+    item = meeting.agenda_items.get()
+    assert item.topics.count() == 6 and len(item.decisions) == 7
+    tasks = list(Task.objects.filter(origin_meeting=meeting))
+    assert len(tasks) == 2
+    assert {t.title for t in tasks} == {item.decisions[i] for i in chosen}
+    assert all(t.deadline == deadline and t.lead_unit_id == office.pk for t in tasks)
+
+    # The tasks are on the supervision board, not started.
+    page.goto(reverse("tasks:task_board"))
+    column = page.get_by_test_id("column-not_started")
+    for i in chosen:
+        card = column.get_by_test_id("task-card").filter(has_text=item.decisions[i][:8])
+        expect(card).to_have_count(1)
