@@ -17,6 +17,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from dangjian.meetings.models import Meeting
+from dangjian.study.models import Topic
+from dangjian.study.services import topic_create
 from dangjian.tasks.models import Task
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -31,6 +33,13 @@ def test_paste_seed_002_save_meeting_find_tasks_on_board(page, browser_tree, log
     root, office = tree.orgs["root"], tree.units["office"]
     text = SEED.read_text(encoding="utf-8")
     deadline = timezone.localdate() + datetime.timedelta(days=30)
+    # The library already holds the first speech: the draft links it, the others are created.
+    existing = topic_create(
+        actor=tree.users["dangzu_office"],
+        kind="speech",
+        title="习近平总书记在纪念毛泽东同志诞辰130周年座谈会上的重要讲话",
+        given_on=datetime.date(2023, 12, 26),
+    )
 
     login(page, "dangzu")
     page.goto(reverse("report_import:start"))
@@ -50,6 +59,11 @@ def test_paste_seed_002_save_meeting_find_tasks_on_board(page, browser_tree, log
     page.screenshot(path=screenshot_dir / "report_import_review.png", full_page=True)
 
     # The report's 省广电局党组 is not in the test tree: pick the root leading group.
+    first = page.get_by_test_id("study-row").first
+    expect(first.locator("input[value=link]")).to_be_checked()
+    expect(first.locator("select[name='study-0-topic']")).to_have_value(str(existing.pk))
+    expect(first.locator("input[name='study-0-title']")).to_be_hidden()
+    expect(form.locator("#id_measure-1-deadline")).to_be_hidden()
     form.locator("#id_organization").select_option(str(root.pk))
     expect(form.locator("#id_kind")).to_have_value("leading_group_meeting")
     chosen = (1, 4)
@@ -65,6 +79,7 @@ def test_paste_seed_002_save_meeting_find_tasks_on_board(page, browser_tree, log
     assert meeting.organization_id == root.pk
     item = meeting.agenda_items.get()
     assert item.topics.count() == 6 and len(item.decisions) == 7
+    assert existing in item.topics.all() and Topic.objects.count() == 6
     tasks = list(Task.objects.filter(origin_meeting=meeting))
     assert len(tasks) == 2
     assert {t.title for t in tasks} == {item.decisions[i] for i in chosen}

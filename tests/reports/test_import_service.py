@@ -83,7 +83,9 @@ def corrections(draft, tree, *, tasks=(1, 4), deadline=None, link_first=None):
 def test_draft_of_seed_002_suggests_without_writing(tree, seed_text, django_assert_max_num_queries):
     user = tree.users["dangzu_office"]
     before = counts()
-    draft = importing.draft_for(user=user, text=seed_text)
+    # Organizations, members by name, one topic search per study item (six here).
+    with django_assert_max_num_queries(12):
+        draft = importing.draft_for(user=user, text=seed_text)
     assert counts() == before
     assert draft.kind == MeetingKind.LEADING_GROUP_MEETING
     assert draft.starts_at.month == 12 and draft.starts_at.day == 27
