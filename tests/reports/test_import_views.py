@@ -187,3 +187,23 @@ def test_save_without_text_goes_back_to_step1(dangzu):
     response = dangzu.post(SAVE, {})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
+
+
+def test_english_text_gives_an_empty_draft_that_cannot_be_saved_as_is(dangzu):
+    text = "The committee met on Monday and discussed the budget."
+    step2 = dangzu.post(START, {"text": text})
+    assert step2.status_code == 200
+    assert step2.context["study_rows"] == [] and step2.context["measure_rows"] == []
+    before = counts()
+    response = dangzu.post(SAVE, step2_data(step2))
+    assert response.status_code == 200 and counts() == before
+    errors = response.context["form"].errors
+    assert {"organization", "kind", "title", "starts_at"} <= set(errors)
+
+
+def test_a_huge_paste_is_refused(dangzu):
+    before = counts()
+    response = dangzu.post(START, {"text": "会议要求。" * 250_000})
+    assert response.status_code == 200
+    assert response.context["form"].errors["text"]
+    assert counts() == before
