@@ -56,6 +56,9 @@ def test_paste_seed_002_save_meeting_find_tasks_on_board(page, browser_tree, log
     expect(page.get_by_test_id("study-row")).to_have_count(6)
     expect(page.get_by_test_id("measure-row")).to_have_count(7)
     assert Meeting.objects.count() == 0
+    # A highlighted requirement leads to its field.
+    source.locator("mark[data-field='measure-4']").click()
+    expect(page.locator("#id_measure-4-text")).to_be_focused()
     page.screenshot(path=screenshot_dir / "report_import_review.png", full_page=True)
 
     # The report's 省广电局党组 is not in the test tree: pick the root leading group.

@@ -23,7 +23,37 @@
     }
   }
 
+  // A highlighted value in the source leads to the field it filled.
+  var TARGETS = {
+    chair: "#id_chair_name",
+    date: "#id_starts_at",
+    venue: "#id_venue",
+    title: "#id_title",
+    org: "#id_organization",
+    meeting_type: "#id_kind",
+  };
+
+  function fieldFor(name) {
+    var m = /^(study|measure|leader)-(\d+)$/.exec(name);
+    if (m && m[1] === "study") return document.querySelector("[name='study-" + m[2] + "-action']");
+    if (m && m[1] === "measure") return document.querySelector("#id_measure-" + m[2] + "-text");
+    if (m) return document.querySelector("#id_invited_leaders_text");
+    if (name === "chair" && document.querySelector("#id_chair").value) {
+      return document.querySelector("#id_chair");
+    }
+    return TARGETS[name] ? document.querySelector(TARGETS[name]) : null;
+  }
+
   function init() {
+    document.querySelectorAll("[data-testid=source-text] mark[data-field]").forEach(function (mark) {
+      mark.style.cursor = "pointer";
+      mark.addEventListener("click", function () {
+        var field = fieldFor(mark.dataset.field);
+        if (!field) return;
+        field.scrollIntoView({ block: "center", behavior: "smooth" });
+        field.focus({ preventScroll: true });
+      });
+    });
     document.querySelectorAll("[data-testid=study-row]").forEach(function (row) {
       syncStudy(row);
       row.addEventListener("change", function () { syncStudy(row); });
