@@ -205,9 +205,9 @@ def _agenda(meeting: Meeting) -> list[AgendaItem]:
 
 
 def _topics_of(item: AgendaItem) -> list:
-    through = AgendaItem.topics.through
-    rows = through.objects.filter(agendaitem_id=item.pk).select_related("topic").order_by("id")
-    return [row.topic for row in rows]
+    """The item's topics in the order they were given (then added): the same on every
+    database, whatever order the many-to-many rows were inserted in."""
+    return list(item.topics.order_by("given_on", "id"))
 
 
 def decision_texts(item: AgendaItem) -> list[str]:

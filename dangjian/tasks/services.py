@@ -172,7 +172,8 @@ def _audit_status(actor, task: Task, old: str, note: str = "") -> None:
 
 def _locked(task: Task) -> Task:
     return (
-        Task.objects.select_for_update()
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer join.
+        Task.objects.select_for_update(of=("self",))
         .select_related("organization", "lead_organization")
         .get(pk=task.pk)
     )

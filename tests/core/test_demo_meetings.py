@@ -271,11 +271,17 @@ def _digest() -> str:
             "organization__name", "kind", "title", "starts_at", "status", "chair__name"
         ),
         Attendance.objects.order_by(
-            "meeting__starts_at", "meeting__organization__path", "member_id"
+            "meeting__starts_at",
+            "meeting__organization__path",
+            "meeting__kind",
+            "meeting__title",
+            "member_id",
         ).values_list("meeting__title", "member__name", "status", "reason"),
         AgendaItem.topics.through.objects.order_by(
             "agendaitem__meeting__starts_at",
             "agendaitem__meeting__organization__path",
+            "agendaitem__meeting__kind",
+            "agendaitem__meeting__title",
             "topic__title",
         ).values_list("agendaitem__meeting__organization__name", "topic__title"),
         Task.objects.order_by("created_at", "title", "deadline", "lead_unit__name").values_list(
