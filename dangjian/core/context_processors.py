@@ -18,6 +18,7 @@ def navigation(request):
             "audit": policy.has_action(user, Action.AUDIT_VIEW),
             "topics": policy.has_action(user, Action.MEETING_VIEW),
             "meetings": policy.has_action(user, Action.MEETING_VIEW),
+            "import_report": policy.has_action(user, Action.MEETING_MANAGE),
             "tasks": policy.has_action(user, Action.TASK_VIEW),
             "supervise": policy.has_action(user, Action.TASK_SUPERVISE),
             "roles": sorted(policy.roles(user)),
