@@ -52,8 +52,15 @@ class OrganizationChildrenView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        try:
+            offset = max(int(self.request.GET.get("offset", 0)), 0)
+        except ValueError:
+            offset = 0
         ctx["nodes"] = selectors.organization_children(
-            user=self.request.user, organization=self.object
+            user=self.request.user,
+            organization=self.object,
+            offset=offset,
+            limit=selectors.CHILDREN_PAGE,
         )
         return ctx
 
@@ -70,7 +77,9 @@ class OrganizationDetailView(ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         org, user = self.object, self.request.user
         ctx["breadcrumb"] = selectors.organization_ancestors(user=user, organization=org)
-        ctx["children"] = selectors.organization_children(user=user, organization=org)
+        ctx["children"] = selectors.organization_children(
+            user=user, organization=org, limit=selectors.CHILDREN_PAGE
+        )
         ctx["totals"] = selectors.organization_totals(organization=org)
         ctx["posts"] = (
             PostAssignment.objects.filter(organization=org, ended_on__isnull=True)

@@ -110,3 +110,24 @@ def test_children_totals_are_right_for_few_and_many_siblings(tree, siblings):
     assert second.subtree.probationary == 1 and second.has_children
     assert (third.subtree.organizations, third.subtree.members) == (0, 1)
     assert (first.subtree.members, first.has_children) == (0, False)
+
+
+def test_wide_nodes_are_shown_a_page_at_a_time(tree, office_staff, client, monkeypatch):
+    """The tree shows a page of children and a "more" button that loads the rest."""
+    from django.urls import reverse
+
+    from tests.factories import PASSWORD
+
+    monkeypatch.setattr(selectors, "CHILDREN_PAGE", 2)
+    parent = make_org("大党委", OrganizationKind.COMMITTEE, tree.orgs["committee"])
+    for i in range(5):
+        make_org(f"第{i}党支部", OrganizationKind.BRANCH, parent)
+    assert client.login(username=office_staff.username, password=PASSWORD)
+    url = reverse("organizations:organization_children", args=[parent.pk])
+    first = client.get(url).content.decode()
+    assert first.count("data-org=") == 2 and 'data-testid="tree-more"' in first
+    assert f"{url}?offset=2" in first
+    last = client.get(url, {"offset": 4}).content.decode()
+    assert last.count("data-org=") == 1 and "tree-more" not in last
+    page = client.get(parent.get_absolute_url()).content.decode()
+    assert 'data-testid="children-more"' in page
