@@ -24,6 +24,8 @@ class Action(models.TextChoices):
     TASK_MANAGE = "task.manage", _("create and assign tasks")
     TASK_REPORT = "task.report", _("report task progress")
     TASK_SUPERVISE = "task.supervise", _("approve or return task closure")
+    CAMPAIGN_MANAGE = "campaign.manage", _("launch and run campaigns")
+    SUBMISSION_REVIEW = "submission.review", _("review campaign submissions")
 
 
 class Role(models.TextChoices):
@@ -74,11 +76,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             A.MEMBER_IMPORT,
             A.MEMBER_EXPORT,
             A.LIFE_RULE_MANAGE,
+            A.CAMPAIGN_MANAGE,
+            A.SUBMISSION_REVIEW,
             *_SUPERVISION,
         }
     ),
     Role.LEADING_GROUP_OFFICE: frozenset(
-        {A.ORG_VIEW, A.MEMBER_VIEW, A.MEMBER_EXPORT, *_SUPERVISION}
+        {A.ORG_VIEW, A.MEMBER_VIEW, A.MEMBER_EXPORT, A.CAMPAIGN_MANAGE, *_SUPERVISION}
     ),
     Role.BRANCH_SECRETARY: frozenset(
         {

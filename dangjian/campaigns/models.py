@@ -1,0 +1,327 @@
+"""Campaigns (能力提升行动 …), their planned series activities, reporting
+requirements, the activities organizations record, and the ledger (台账) rows.
+
+A campaign is issued by one organization and covers a subtree. A submission is
+one organization's report against one requirement; "not reported" is the
+absence of a row. Activities are scoped by their organizer's path, submissions
+by the reporting organization's path.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from dangjian.core.models import TimeStampedModel
+from dangjian.core.validators import validate_no_markup
+from dangjian.organizations.models import STEP
+
+
+class Capability(models.TextChoices):
+    POLITICAL = "political", _("political capability")
+    RESEARCH = "research", _("research capability")
+    DECISION = "decision", _("scientific decision-making")
+    REFORM = "reform", _("reform and innovation")
+    EMERGENCY = "emergency", _("emergency response")
+    MASS_WORK = "mass_work", _("mass work")
+    IMPLEMENTATION = "implementation", _("implementation capability")
+
+
+class ActivityType(models.TextChoices):
+    SPECIAL_TRAINING = "special_training", _("special training")
+    THEMED_PARTY_DAY = "themed_party_day", _("themed party day")
+    FORUM = "forum", _("forum")
+    RESULTS_SHOWCASE = "results_showcase", _("results showcase")
+    REPORT_MEETING = "report_meeting", _("report meeting")
+    LAUNCH_CEREMONY = "launch_ceremony", _("launch ceremony")
+    OTHER = "other", _("other")
+
+
+class LeaderRole(models.TextChoices):
+    ATTENDED = "attended", _("attended")
+    SPOKE = "spoke", _("spoke")
+    CHAIRED = "chaired", _("chaired")
+    ENTRUSTED = "entrusted", _("entrusted")
+
+
+def _prefixes(path: str) -> list[str]:
+    return [path[: i * STEP] for i in range(1, len(path) // STEP + 1)]
+
+
+class CampaignQuerySet(models.QuerySet):
+    def restrict(self, user, action):
+        """Campaigns issued inside the user's scope, or covering part of it."""
+        from dangjian.access.policy import NOTHING, _outermost, paths_for
+
+        paths = paths_for(user, action)
+        if paths is None:
+            return self.all()
+        q = NOTHING
+        for p in _outermost(paths):
+            q |= (
+                Q(organization__path__startswith=p)
+                | Q(covered__path__startswith=p)
+                | Q(covered__path__in=_prefixes(p))
+            )
+        return self.filter(q)
+
+
+class Campaign(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=200, validators=[validate_no_markup])
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("issuing organization"),
+        on_delete=models.PROTECT,
+        related_name="issued_campaigns",
+    )
+    covered = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("covered organization"),
+        on_delete=models.PROTECT,
+        related_name="covering_campaigns",
+        help_text=_("The campaign covers this organization and everything below it."),
+    )
+    notice = models.TextField(_("notice"), blank=True, validators=[validate_no_markup])
+    starts_on = models.DateField(_("period start"))
+    ends_on = models.DateField(_("period end"))
+    capabilities = models.JSONField(_("capabilities"), default=list, blank=True)
+    goals = models.TextField(_("goals"), blank=True, validators=[validate_no_markup])
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-starts_on", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("campaigns:campaign_detail", args=[self.pk])
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("The period cannot end before it starts.")
+        valid = set(Capability.values)
+        if not isinstance(self.capabilities, list) or any(
+            c not in valid for c in self.capabilities
+        ):
+            errors["capabilities"] = _("Unknown capability.")
+        if self.parent_id and self.pk and self.parent_id == self.pk:
+            errors["parent"] = _("A campaign cannot be its own parent.")
+        if errors:
+            raise ValidationError(errors)
+
+    def capability_labels(self) -> list[str]:
+        labels = dict(Capability.choices)
+        return [str(labels.get(c, c)) for c in self.capabilities]
+
+
+class PlannedActivity(TimeStampedModel):
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
+        related_name="planned_activities",
+    )
+    type = models.CharField(_("type"), max_length=30, choices=ActivityType.choices)
+    theme = models.CharField(_("theme"), max_length=200, validators=[validate_no_markup])
+    owner_organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("owner organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    owner_unit = models.ForeignKey(
+        "organizations.Unit",
+        verbose_name=_("owner unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("planned activity")
+        verbose_name_plural = _("planned activities")
+        ordering = ["starts_on", "id"]
+
+    def __str__(self):
+        return self.theme
+
+
+class Requirement(TimeStampedModel):
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
+        related_name="requirements",
+    )
+    title = models.CharField(_("title"), max_length=200, validators=[validate_no_markup])
+    description = models.TextField(_("description"), blank=True, validators=[validate_no_markup])
+    organization_kinds = models.JSONField(
+        _("applies to organization kinds"), default=list, blank=True
+    )
+    due_on = models.DateField(_("due date"))
+
+    class Meta:
+        verbose_name = _("reporting requirement")
+        verbose_name_plural = _("reporting requirements")
+        ordering = ["due_on", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def applies_to(self, organization) -> bool:
+        return not self.organization_kinds or organization.kind in self.organization_kinds
+
+
+class ActivityQuerySet(models.QuerySet):
+    def restrict(self, user, action):
+        from dangjian.access.policy import scope_q
+
+        return self.filter(scope_q(user, action, "organization__path"))
+
+
+class Activity(TimeStampedModel):
+    type = models.CharField(_("type"), max_length=30, choices=ActivityType.choices)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_no_markup])
+    theme = models.CharField(
+        _("theme"), max_length=200, blank=True, validators=[validate_no_markup]
+    )
+    held_on = models.DateField(_("date"))
+    venue = models.CharField(
+        _("venue"), max_length=200, blank=True, validators=[validate_no_markup]
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organizer"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    summary = models.TextField(_("summary"), blank=True, validators=[validate_no_markup])
+    leaders = models.JSONField(_("leaders present"), default=list, blank=True)
+    participant_groups = models.TextField(
+        _("participant groups"), blank=True, validators=[validate_no_markup]
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if not isinstance(self.leaders, list):
+            raise ValidationError({"leaders": _("Leaders must be a list.")})
+        roles = set(LeaderRole.values)
+        for leader in self.leaders:
+            if (
+                not isinstance(leader, dict)
+                or not str(leader.get("name", "")).strip()
+                or leader.get("role") not in roles
+            ):
+                raise ValidationError({"leaders": _("Every leader needs a name and a valid role.")})
+            if (
+                leader.get("role") == LeaderRole.ENTRUSTED
+                and not str(leader.get("entrusted_by", "")).strip()
+            ):
+                raise ValidationError(
+                    {"leaders": _("An entrusted leader needs the person who entrusted them.")}
+                )
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def restrict(self, user, action):
+        from dangjian.access.policy import scope_q
+
+        return self.filter(scope_q(user, action, "organization__path"))
+
+
+class Submission(TimeStampedModel):
+    class Status(models.TextChoices):
+        REPORTED = "reported", _("reported")
+        RETURNED = "returned", _("returned")
+        ACCEPTED = "accepted", _("accepted")
+
+    requirement = models.ForeignKey(
+        Requirement,
+        verbose_name=_("requirement"),
+        on_delete=models.CASCADE,
+        related_name="submissions",
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="campaign_submissions",
+    )
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("activity"),
+        on_delete=models.PROTECT,
+        related_name="submissions",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REPORTED
+    )
+    comment = models.TextField(_("comment"), blank=True, validators=[validate_no_markup])
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requirement", "organization"], name="campaigns_submission_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.requirement} · {self.organization}"

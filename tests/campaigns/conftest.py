@@ -1,0 +1,55 @@
+"""Fixtures for campaigns: one campaign issued by the organ committee (jiguan)
+covering its subtree, with one requirement for every branch."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from dangjian.campaigns import services
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def campaign(tree, office_staff, today):
+    return services.campaign_create(
+        actor=office_staff,
+        name="能力提升行动",
+        organization=tree.orgs["committee"],
+        covered=tree.orgs["committee"],
+        starts_on=today - datetime.timedelta(days=10),
+        ends_on=today + datetime.timedelta(days=60),
+        capabilities=["political", "implementation"],
+        notice="关于开展能力提升行动的通知",
+    )
+
+
+@pytest.fixture
+def requirement(campaign, office_staff, today):
+    return services.requirement_add(
+        actor=office_staff,
+        campaign=campaign,
+        title="开展“我为广电勇担当”主题党日",
+        due_on=today + datetime.timedelta(days=20),
+        organization_kinds=["branch"],
+    )
+
+
+@pytest.fixture
+def make_activity(tree, branch_secretary, campaign, today):
+    def make(**kw):
+        kw.setdefault("actor", branch_secretary)
+        kw.setdefault("type", "themed_party_day")
+        kw.setdefault("title", "我为广电勇担当主题党日")
+        kw.setdefault("held_on", today)
+        kw.setdefault("organization", tree.orgs["branch"])
+        kw.setdefault("campaign", campaign)
+        return services.activity_create(**kw)
+
+    return make
