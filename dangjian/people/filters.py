@@ -3,12 +3,32 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.access.roles import Action
 from dangjian.organizations.models import Organization
 
 from .models import Education, Gender, Member, MemberStatus
+
+# Scopes with more organizations than this get a search box instead of a full list.
+ORG_PICKER_FULL_LIST = 300
+
+
+class SelectedOrganizationSelect(forms.Select):
+    """A select that renders only the chosen organization (plus "all"): the
+    options are fetched by name from ``people:organization_options`` as the
+    user types, instead of listing thousands of organizations in the page."""
+
+    def optgroups(self, name, value, attrs=None):
+        chosen = [v for v in (value or []) if v not in (None, "")]
+        choices = [("", "---------")]
+        if chosen:
+            org = Organization.objects.filter(pk__in=chosen).first()
+            if org is not None:
+                choices.append((str(org.pk), org.name))
+        self.choices = choices
+        return super().optgroups(name, value, attrs)
 
 
 class MemberFilter(django_filters.FilterSet):
@@ -33,6 +53,11 @@ class MemberFilter(django_filters.FilterSet):
             if user is not None
             else Organization.objects.none()
         )
+        field = self.form.fields["organization"]
+        if field.queryset.count() > ORG_PICKER_FULL_LIST:
+            field.widget = SelectedOrganizationSelect(
+                attrs={"data-org-search": reverse("people:organization_options")}
+            )
         for f in self.form.fields.values():
             f.widget.attrs["class"] = (
                 "form-select form-select-sm"

@@ -6,6 +6,11 @@ app_name = "people"
 urlpatterns = [
     path("", views.MemberListView.as_view(), name="member_list"),
     path("new/", views.MemberCreateView.as_view(), name="member_create"),
+    path(
+        "organization-options/",
+        views.OrganizationOptionsView.as_view(),
+        name="organization_options",
+    ),
     path("<int:pk>/", views.MemberDetailView.as_view(), name="member_detail"),
     path("<int:pk>/edit/", views.MemberUpdateView.as_view(), name="member_update"),
     path("<int:pk>/transfer/", views.MemberTransferView.as_view(), name="member_transfer"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +19,7 @@ from dangjian.core.views import RequireActionMixin, ScopedDetailView, ScopedList
 from dangjian.organizations.models import Organization
 
 from . import selectors, services
-from .filters import MemberFilter
+from .filters import MemberFilter, SelectedOrganizationSelect
 from .forms import MemberForm, PostForm, TransferForm
 from .models import SENSITIVE_FIELDS, Member, PostAssignment
 
@@ -42,6 +43,9 @@ class MemberListView(ScopedListView):
         params = self.request.GET.copy()
         params.pop("page", None)
         ctx["filter"] = self.filterset
+        ctx["org_search"] = isinstance(
+            self.filterset.form.fields["organization"].widget, SelectedOrganizationSelect
+        )
         ctx["querystring_base"] = (params.urlencode() + "&") if params else ""
         ctx["export_query"] = params.urlencode()
         ctx["can_export"] = policy.has_action(self.request.user, Action.MEMBER_EXPORT)
@@ -222,3 +226,19 @@ class PostEndView(RequireActionMixin, View):
         if Member.objects.restrict(request.user, Action.MEMBER_VIEW).filter(pk=member.pk).exists():
             return redirect(member)
         return redirect("people:member_list")
+
+
+class OrganizationOptionsView(RequireActionMixin, View):
+    """htmx: ``<option>``s of organizations in the user's member scope whose name
+    contains ``q`` (the member list's organization picker on large scopes)."""
+
+    required_action = Action.MEMBER_VIEW
+    limit = 50
+
+    def get(self, request):
+        query = request.GET.get("org_q", "").strip()
+        orgs = Organization.objects.restrict(request.user, Action.MEMBER_VIEW).active()
+        if query:
+            orgs = orgs.filter(Q(name__icontains=query) | Q(short_name__icontains=query))
+        orgs = list(orgs.order_by("depth", "path").only("pk", "name")[: self.limit])
+        return render(request, "people/_partials/organization_options.html", {"orgs": orgs})

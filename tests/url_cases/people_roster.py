@@ -56,3 +56,8 @@ CASES = {
     "people:member_export_status": Case(EXPORTERS, {"token": EXPORT_TOKEN}),
     "people:member_export_download": Case(EXPORTERS, {"token": "export:any"}),
 }
+
+CASES["people:organization_options"] = Case(
+    S("admin", "office_staff", "dangzu_office", "branch_secretary", "member", "outsider"),
+    query="?org_q=党支部",
+)
