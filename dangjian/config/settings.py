@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "dangjian.meetings",
     "dangjian.tasks",
     "dangjian.reports",
+    "dangjian.fourstrong",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("meetings/", include("dangjian.meetings.urls")),
     path("tasks/", include("dangjian.tasks.urls")),
     path("documents/", include("dangjian.reports.urls")),
+    path("fourstrong/", include("dangjian.fourstrong.urls")),
     path("import-report/", include("dangjian.reports.import_urls")),
     path("api/", include("dangjian.config.api_urls")),
 ]
