@@ -41,3 +41,30 @@ def member_history(*, member: Member):
         "from_organization", "to_organization", "recorded_by"
     )
     return posts, transfers
+
+
+def member_count_in_scope(*, user, action: str = Action.MEMBER_VIEW) -> int:
+    """``member_list(user=user).count()`` from the stored per-organization counts.
+
+    The same number without scanning member rows (1M members: ~10 ms instead
+    of ~300 ms, benchmarks/README.md): the direct counts of the organizations
+    in scope, plus the user's own record when only the self rule reaches it.
+    """
+    from django.db.models import Sum
+
+    from dangjian.access import policy
+    from dangjian.organizations.models import Organization
+
+    total = Organization.objects.restrict(user, action).aggregate(n=Sum("member_count"))["n"] or 0
+    member_id = getattr(user, "member_id", None)
+    paths = policy.paths_for(user, action)
+    if member_id and paths is not None:
+        own = (
+            Member.objects.current()
+            .filter(pk=member_id)
+            .values_list("organization__path", flat=True)
+            .first()
+        )
+        if own is not None and not any(own.startswith(p) for p in paths):
+            total += 1
+    return total

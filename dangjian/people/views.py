@@ -38,6 +38,13 @@ class MemberListView(ScopedListView):
         qs = self.filterset.qs if self.filterset.is_bound else base
         return qs.order_by("organization__path", "name", "id")
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        if not (set(self.request.GET) - {"page"}):
+            # Unfiltered: count from the stored per-organization counts.
+            paginator.count = selectors.member_count_in_scope(user=self.request.user)
+        return paginator
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         params = self.request.GET.copy()

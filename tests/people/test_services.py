@@ -154,3 +154,23 @@ def test_post_assignment_rules(tree, office_staff):
     services.post_end(actor=office_staff, post=post)
     post.refresh_from_db()
     assert post.ended_on == datetime.date.today()
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["admin", "office_staff", "dangzu_office", "branch_secretary", "member", "outsider", "nobody"],
+)
+def test_member_count_from_stored_counts_equals_counting_rows(tree, persona):
+    """The member list's unfiltered total (from per-organization counts) is exact."""
+    from dangjian.people import selectors
+
+    user = tree.users[persona]
+    # A member who left and one transferred away must not be counted twice or at all.
+    services.member_transfer(
+        actor=None,
+        member=tree.members["probationary"],
+        to_organization=tree.orgs["other_branch"],
+        check=False,
+    )
+    expected = selectors.member_list(user=user).count()
+    assert selectors.member_count_in_scope(user=user) == expected
