@@ -294,6 +294,21 @@ class Score(models.Model):
             raise ValidationError(errors)
 
 
+STEP_LABELS = {
+    "started": _("cycle started"),
+    "submitted": _("self-assessment submitted"),
+    "sent_back": _("sent back"),
+    "recommended": _("recommended"),
+    "reviewed": _("reviewed"),
+    "public_notice": _("public notice"),
+    "objection": _("objection raised"),
+    "objection_answered": _("objection answered"),
+    "named": _("named"),
+    "not_named": _("not named"),
+    "revoked": _("revoked"),
+}
+
+
 class AssessmentEvent(models.Model):
     assessment = models.ForeignKey(
         Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="events"
@@ -318,6 +333,10 @@ class AssessmentEvent(models.Model):
 
     def __str__(self):
         return f"{self.assessment_id} {self.step}"
+
+    @property
+    def step_label(self):
+        return STEP_LABELS.get(self.step, self.step)
 
 
 class Objection(TimeStampedModel):

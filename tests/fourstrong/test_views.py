@@ -1,0 +1,139 @@
+"""The four-strong pages: step actions through the views, radar data, ranking queries."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from dangjian.fourstrong import services
+from dangjian.fourstrong.models import Assessment, AssessmentStatus
+from dangjian.organizations.models import OrganizationKind
+from tests.factories import PASSWORD, make_org
+
+S = AssessmentStatus
+
+
+def _login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+def test_branch_runs_to_naming_through_the_pages(
+    client, assessment, branch_secretary, office_staff
+):
+    _login(client, branch_secretary)
+    page = client.get(reverse("fourstrong:assessment_detail", args=[assessment.pk]))
+    assert page.status_code == 200 and b"fourstrong/radar.js" in page.content
+    data = {}
+    for s in assessment.scores.select_related("indicator"):
+        data[f"self_{s.indicator_id}"] = str(s.indicator.max_score)
+        data[f"evidence_{s.indicator_id}"] = "会议记录"
+    client.post(reverse("fourstrong:assessment_scores", args=[assessment.pk]), data)
+    client.post(reverse("fourstrong:assessment_step", args=[assessment.pk, "submit"]))
+    assessment.refresh_from_db()
+    assert assessment.status == S.SUBMITTED
+    # The branch cannot recommend itself.
+    response = client.post(reverse("fourstrong:assessment_step", args=[assessment.pk, "recommend"]))
+    assert response.status_code == 403
+
+    client.logout()
+    _login(client, office_staff)
+    step = lambda name, **kw: client.post(  # noqa: E731
+        reverse("fourstrong:assessment_step", args=[assessment.pk, name]), kw
+    )
+    step("recommend", comment="推荐")
+    step("review")
+    today = timezone.localdate()
+    step("notice", start=today.isoformat(), end=(today + datetime.timedelta(days=5)).isoformat())
+    response = step("name")
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.status == S.NAMED and assessment.total == 100
+    page = client.get(reverse("fourstrong:assessment_detail", args=[assessment.pk]))
+    radar = page.context["radar"]
+    assert radar["final"] == [100.0, 100.0, 100.0, 100.0]
+    assert json.loads(json.dumps(radar))["indicators"][0]["max"] == 100
+
+
+def test_out_of_range_score_via_page_keeps_values(client, assessment, branch_secretary):
+    _login(client, branch_secretary)
+    first = assessment.scores.select_related("indicator").first()
+    response = client.post(
+        reverse("fourstrong:assessment_scores", args=[assessment.pk]),
+        {f"self_{first.indicator_id}": "99"},
+        follow=True,
+    )
+    assert "99" not in str(assessment.scores.values_list("self_score", flat=True))
+    assert any("10" in str(m) for m in response.context["messages"])
+
+
+def test_objection_after_period_via_page(
+    client, assessment, branch_secretary, office_staff, member_user
+):
+    today = timezone.localdate()
+    services.self_assessment_save(
+        actor=branch_secretary,
+        assessment=assessment,
+        scores={s.indicator_id: 1 for s in assessment.scores.all()},
+    )
+    services.self_assessment_submit(actor=branch_secretary, assessment=assessment)
+    services.recommend(actor=office_staff, assessment=assessment)
+    services.review(actor=office_staff, assessment=assessment)
+    services.notice_start(
+        actor=office_staff,
+        assessment=assessment,
+        start=today - datetime.timedelta(days=9),
+        end=today - datetime.timedelta(days=2),
+    )
+    _login(client, member_user)
+    response = client.post(
+        reverse("fourstrong:assessment_step", args=[assessment.pk, "object"]),
+        {"text": "异议"},
+        follow=True,
+    )
+    assert not assessment.objections.exists()
+    assert any(
+        "no longer accepted" in str(m) or "不再" in str(m) for m in response.context["messages"]
+    )
+
+
+def test_system_pages_show_dimensions(client, cycle, member_user):
+    _login(client, member_user)
+    response = client.get(reverse("fourstrong:system_detail", args=[cycle.system_id]))
+    assert response.status_code == 200
+    assert "政治学习" in response.content.decode()
+    assert len(response.context["dimensions"]) == 4
+
+
+@pytest.mark.parametrize("extra", [0, 6])
+def test_ranking_query_count_does_not_grow(
+    client, tree, office_staff, extra, django_assert_max_num_queries
+):
+    for i in range(extra):
+        make_org(f"新增党支部{i}", OrganizationKind.BRANCH, tree.orgs["committee"])
+    from tests.fourstrong.conftest import start_cycle
+
+    cycle = start_cycle(tree, office_staff)
+    assert Assessment.objects.filter(cycle=cycle).count() == 2 + extra
+    _login(client, office_staff)
+    url = reverse("fourstrong:ranking", args=[cycle.pk])
+    client.get(url)  # warm caches (session, grants)
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 2 + extra
+
+
+def test_cycle_page_query_count(client, tree, office_staff, django_assert_max_num_queries):
+    for i in range(5):
+        make_org(f"新增党支部{i}", OrganizationKind.BRANCH, tree.orgs["committee"])
+    from tests.fourstrong.conftest import start_cycle
+
+    cycle = start_cycle(tree, office_staff)
+    _login(client, office_staff)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("fourstrong:cycle_detail", args=[cycle.pk]))
+    assert response.status_code == 200
