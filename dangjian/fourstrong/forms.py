@@ -10,4 +10,5 @@ class StepForm(forms.Form):
     end = forms.DateField(label=_("Public notice until"), required=False)
     text = forms.CharField(label=_("Objection"), required=False, widget=forms.Textarea)
     objection = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     answer = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea)

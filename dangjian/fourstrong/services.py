@@ -259,12 +259,22 @@ def _event(actor, assessment: Assessment, step: str, comment: str = "") -> Asses
     )
 
 
-def _locked(assessment: Assessment) -> Assessment:
-    return (
+def _locked(assessment: Assessment, version: int | None = None) -> Assessment:
+    """The assessment's row, locked; a stale ``version`` (from the form) is refused."""
+    current = (
         Assessment.objects.select_for_update()
         .select_related("cycle__scope", "branch__parent")
         .get(pk=assessment.pk)
     )
+    if version is not None and int(version) != current.version:
+        raise ValidationError(
+            _(
+                "Someone else changed this assessment in the meantime. "
+                "Reload the page to see their changes, then apply yours again."
+            ),
+            code="conflict",
+        )
+    return current
 
 
 def _require(assessment: Assessment, *statuses: str) -> None:
@@ -323,20 +333,29 @@ def _set_scores(assessment: Assessment, values: dict, field: str, evidence: dict
 
 @transaction.atomic
 def self_assessment_save(
-    *, actor, assessment: Assessment, scores: dict, evidence: dict | None = None
+    *,
+    actor,
+    assessment: Assessment,
+    version: int | None = None,
+    scores: dict,
+    evidence: dict | None = None,
 ) -> Assessment:
     """Save the branch's own scores ({indicator id: score}) and evidence ({indicator id: text})."""
-    assessment = _locked(assessment)
+    assessment = _locked(assessment, version)
     _guard(can_self_assess(actor, assessment))
     _require(assessment, S.SELF_ASSESSMENT)
     _set_scores(assessment, scores, "self_score", evidence)
+    assessment.version += 1
+    assessment.save(update_fields=["version", "updated_at"])
     audit.record(actor=actor, action="fourstrong.self_assessment_save", obj=assessment)
     return assessment
 
 
 @transaction.atomic
-def self_assessment_submit(*, actor, assessment: Assessment, comment: str = "") -> Assessment:
-    assessment = _locked(assessment)
+def self_assessment_submit(
+    *, actor, assessment: Assessment, version: int | None = None, comment: str = ""
+) -> Assessment:
+    assessment = _locked(assessment, version)
     _guard(can_self_assess(actor, assessment))
     _require(assessment, S.SELF_ASSESSMENT)
     missing = assessment.scores.filter(self_score__isnull=True).count()
@@ -349,8 +368,10 @@ def self_assessment_submit(*, actor, assessment: Assessment, comment: str = "") 
 
 
 @transaction.atomic
-def recommend(*, actor, assessment: Assessment, comment: str = "") -> Assessment:
-    assessment = _locked(assessment)
+def recommend(
+    *, actor, assessment: Assessment, version: int | None = None, comment: str = ""
+) -> Assessment:
+    assessment = _locked(assessment, version)
     _guard(can_recommend(actor, assessment))
     _require(assessment, S.SUBMITTED)
     _move(actor, assessment, S.RECOMMENDED, "recommended", comment)
@@ -358,9 +379,11 @@ def recommend(*, actor, assessment: Assessment, comment: str = "") -> Assessment
 
 
 @transaction.atomic
-def send_back(*, actor, assessment: Assessment, comment: str) -> Assessment:
+def send_back(
+    *, actor, assessment: Assessment, version: int | None = None, comment: str
+) -> Assessment:
     """The superior committee returns a submitted self-assessment with a reason."""
-    assessment = _locked(assessment)
+    assessment = _locked(assessment, version)
     _guard(can_recommend(actor, assessment))
     _require(assessment, S.SUBMITTED)
     if not comment.strip():
@@ -380,11 +403,16 @@ def weighted_total(scores) -> Decimal | None:
 
 @transaction.atomic
 def review(
-    *, actor, assessment: Assessment, final_scores: dict | None = None, comment: str = ""
+    *,
+    actor,
+    assessment: Assessment,
+    version: int | None = None,
+    final_scores: dict | None = None,
+    comment: str = "",
 ) -> Assessment:
     """The office's review: final scores ({indicator id: score}; missing ones keep the self
     score) and the total."""
-    assessment = _locked(assessment)
+    assessment = _locked(assessment, version)
     _guard(can_review(actor, assessment))
     _require(assessment, S.RECOMMENDED)
     values = {s.indicator_id: s.self_score for s in assessment.scores.all()}
@@ -397,9 +425,15 @@ def review(
 
 @transaction.atomic
 def notice_start(
-    *, actor, assessment: Assessment, start: datetime.date, end: datetime.date, comment: str = ""
+    *,
+    actor,
+    assessment: Assessment,
+    version: int | None = None,
+    start: datetime.date,
+    end: datetime.date,
+    comment: str = "",
 ) -> Assessment:
-    assessment = _locked(assessment)
+    assessment = _locked(assessment, version)
     _guard(can_review(actor, assessment))
     _require(assessment, S.REVIEWED)
     if start is None or end is None or end < start:
@@ -458,9 +492,11 @@ def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
 
 
 @transaction.atomic
-def decide(*, actor, assessment: Assessment, named: bool, comment: str = "") -> Assessment:
+def decide(
+    *, actor, assessment: Assessment, version: int | None = None, named: bool, comment: str = ""
+) -> Assessment:
     """Name the branch a four-strong branch (or not) once objections are answered."""
-    assessment = _locked(assessment)
+    assessment = _locked(assessment, version)
     _guard(can_review(actor, assessment))
     _require(assessment, S.PUBLIC_NOTICE)
     if assessment.objections.filter(answer="").exists():
@@ -473,9 +509,11 @@ def decide(*, actor, assessment: Assessment, named: bool, comment: str = "") -> 
 
 
 @transaction.atomic
-def revoke(*, actor, assessment: Assessment, comment: str) -> Assessment:
+def revoke(
+    *, actor, assessment: Assessment, version: int | None = None, comment: str
+) -> Assessment:
     """Re-review that revokes the title (a reason is required)."""
-    assessment = _locked(assessment)
+    assessment = _locked(assessment, version)
     _guard(can_review(actor, assessment))
     _require(assessment, S.NAMED)
     if not comment.strip():

@@ -115,6 +115,13 @@ class AssessmentDetailView(AssessmentMixin, TemplateView):
         user = self.request.user
         a = self.get_assessment()
         scores = list(a.scores.select_related("indicator"))
+        posted = kwargs.get("posted")
+        for s in scores:
+            # What the user typed stays on the form when the save is refused.
+            s.input_self = posted.get(f"self_{s.indicator_id}", "") if posted else s.self_score
+            s.input_evidence = (
+                posted.get(f"evidence_{s.indicator_id}", "") if posted else s.evidence
+            )
         editable = a.status == S.SELF_ASSESSMENT and services.can_self_assess(user, a)
         review = services.can_review(user, a)
         ctx.update(
@@ -137,7 +144,10 @@ class AssessmentDetailView(AssessmentMixin, TemplateView):
         return ctx
 
 
-class ScoresSaveView(AssessmentMixin, View):
+class ScoresSaveView(AssessmentDetailView):
+    def get(self, request, *args, **kwargs):
+        return redirect("fourstrong:assessment_detail", pk=kwargs["pk"])
+
     def post(self, request, pk):
         a = self.get_assessment()
         if not services.can_self_assess(request.user, a):
@@ -148,13 +158,17 @@ class ScoresSaveView(AssessmentMixin, View):
             evidence[s.indicator_id] = request.POST.get(f"evidence_{s.indicator_id}", s.evidence)
         try:
             services.self_assessment_save(
-                actor=request.user, assessment=a, scores=scores, evidence=evidence
+                actor=request.user,
+                assessment=a,
+                scores=scores,
+                evidence=evidence,
+                version=request.POST.get("version") or None,
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("The self-assessment was saved."))
+            context = self.get_context_data(pk=pk, posted=request.POST)
+            context["score_errors"] = exc.messages
+            return self.render_to_response(context, status=200)
+        messages.success(request, _("The self-assessment was saved."))
         return redirect("fourstrong:assessment_detail", pk=a.pk)
 
 
@@ -188,6 +202,8 @@ class AssessmentStepView(AssessmentMixin, View):
         data = form.cleaned_data
         comment = data["comment"] or ""
         kw = {"actor": request.user, "assessment": a}
+        if step != "object" and step != "answer":
+            kw["version"] = data["version"]
         try:
             if step == "submit":
                 services.self_assessment_submit(**kw, comment=comment)

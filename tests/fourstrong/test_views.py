@@ -63,11 +63,42 @@ def test_out_of_range_score_via_page_keeps_values(client, assessment, branch_sec
     first = assessment.scores.select_related("indicator").first()
     response = client.post(
         reverse("fourstrong:assessment_scores", args=[assessment.pk]),
-        {f"self_{first.indicator_id}": "99"},
-        follow=True,
+        {f"self_{first.indicator_id}": "99", f"evidence_{first.indicator_id}": "我的材料"},
     )
-    assert "99" not in str(assessment.scores.values_list("self_score", flat=True))
-    assert any("10" in str(m) for m in response.context["messages"])
+    assert response.status_code == 200
+    assert any("10" in e for e in response.context["score_errors"])
+    html = response.content.decode()
+    assert 'value="99"' in html and "我的材料" in html  # the input is kept
+    assert not assessment.scores.filter(self_score=99).exists()
+
+
+def test_stale_version_is_refused_and_input_kept(client, assessment, branch_secretary):
+    _login(client, branch_secretary)
+    first = assessment.scores.select_related("indicator").first()
+    services.self_assessment_save(
+        actor=branch_secretary, assessment=assessment, scores={first.indicator_id: "3"}
+    )
+    response = client.post(
+        reverse("fourstrong:assessment_scores", args=[assessment.pk]),
+        {"version": "1", f"self_{first.indicator_id}": "4"},
+    )
+    assert response.status_code == 200
+    assert any("Reload" in e or "刷新" in e for e in response.context["score_errors"])
+    assert 'value="4"' in response.content.decode()
+    assert assessment.scores.get(pk=first.pk).self_score == 3
+    # A step with a stale version is refused as well; with the current one it goes through.
+    services.self_assessment_save(
+        actor=branch_secretary,
+        assessment=assessment,
+        scores={s.indicator_id: "1" for s in assessment.scores.all()},
+    )
+    url = reverse("fourstrong:assessment_step", args=[assessment.pk, "submit"])
+    client.post(url, {"version": "1"})
+    assessment.refresh_from_db()
+    assert assessment.status == S.SELF_ASSESSMENT
+    client.post(url, {"version": str(assessment.version)})
+    assessment.refresh_from_db()
+    assert assessment.status == S.SUBMITTED
 
 
 def test_objection_after_period_via_page(
