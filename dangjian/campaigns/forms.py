@@ -131,3 +131,25 @@ class ReasonForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
     )
+
+
+class PlannedActivityForm(BootstrapFormMixin, forms.Form):
+    type = forms.ChoiceField(label=_("type"), choices=ActivityType.choices)
+    theme = forms.CharField(label=_("theme"), max_length=200)
+    owner_organization = forms.ModelChoiceField(
+        label=_("owner organization"), queryset=None, required=False
+    )
+    owner_unit = forms.ModelChoiceField(label=_("owner unit"), queryset=None, required=False)
+    starts_on = forms.DateField(label=_("from"), widget=forms.DateInput(), required=False)
+    ends_on = forms.DateField(label=_("until"), widget=forms.DateInput(), required=False)
+
+    def __init__(self, *args, user, campaign, **kwargs):
+        from dangjian.organizations.models import Unit
+
+        super().__init__(*args, **kwargs)
+        orgs = organization_choices(user=user, action=Action.MEETING_VIEW).filter(
+            path__startswith=campaign.organization.path
+        )
+        self.fields["owner_organization"].queryset = orgs
+        self.fields["owner_organization"].label_from_instance = _indented
+        self.fields["owner_unit"].queryset = Unit.objects.order_by("sort_order", "name")

@@ -13,6 +13,7 @@ urlpatterns = [
         views.RequirementCreateView.as_view(),
         name="requirement_create",
     ),
+    path("<int:pk>/planned/new/", views.PlannedActivityCreateView.as_view(), name="planned_create"),
     path("<int:pk>/ledger/", views.LedgerView.as_view(), name="ledger"),
     path("<int:pk>/ledger.xlsx", views.LedgerExportView.as_view(), name="ledger_export"),
     path(

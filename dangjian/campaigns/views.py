@@ -28,7 +28,7 @@ from dangjian.core.xlsx import XLSX_CONTENT_TYPE, ColumnSpec, WorkbookBuilder, w
 from dangjian.organizations.models import Organization
 
 from . import selectors, services
-from .forms import CampaignForm, ReasonForm, ReportForm, RequirementForm
+from .forms import CampaignForm, PlannedActivityForm, ReasonForm, ReportForm, RequirementForm
 from .models import Submission
 
 
@@ -145,6 +145,28 @@ class RequirementCreateView(CampaignMixin, FormView):
             apply_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("The requirement was added."))
+        return redirect(self.campaign)
+
+
+class PlannedActivityCreateView(CampaignMixin, FormView):
+    form_class = PlannedActivityForm
+    template_name = "campaigns/planned_form.html"
+
+    def allowed(self, user, campaign):
+        return services.can_manage_campaign(user, campaign)
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"user": self.request.user, "campaign": self.campaign}
+
+    def form_valid(self, form):
+        try:
+            services.planned_activity_add(
+                actor=self.request.user, campaign=self.campaign, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The series activity was added."))
         return redirect(self.campaign)
 
 

@@ -172,3 +172,34 @@ def test_ledger_export(client, tree, campaign, requirement, make_activity, offic
         wb.active.cell(row=2 + names.index(tree.orgs["branch"].name) + 1, column=3).data_type == "s"
     )
     assert AuditEvent.objects.filter(action="export", object_type="campaigns.campaign").exists()
+
+
+def test_add_series_activity(client, tree, campaign, office_staff, branch_secretary):
+    url = reverse("campaigns:planned_create", args=[campaign.pk])
+    _login(client, office_staff)
+    bad = client.post(
+        url,
+        {
+            "type": "forum",
+            "theme": "学习新思想 提升新本领",
+            "starts_on": campaign.ends_on.isoformat(),
+            "ends_on": campaign.starts_on.isoformat(),
+        },
+    )
+    assert bad.status_code == 200 and "ends_on" in bad.context["form"].errors
+    assert not campaign.planned_activities.exists()
+    ok = client.post(
+        url,
+        {
+            "type": "forum",
+            "theme": "学习新思想 提升新本领",
+            "owner_organization": tree.orgs["committee"].pk,
+            "starts_on": campaign.starts_on.isoformat(),
+        },
+    )
+    assert ok.status_code == 302
+    page = client.get(campaign.get_absolute_url())
+    assert "学习新思想 提升新本领" in page.content.decode()
+    client.logout()
+    _login(client, branch_secretary)
+    assert client.get(url).status_code == 403

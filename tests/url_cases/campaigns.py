@@ -92,6 +92,7 @@ CASES = {
     "campaigns:campaign_detail": Case(VIEWERS, C),
     "campaigns:campaign_update": Case(MANAGERS, C),
     "campaigns:requirement_create": Case(MANAGERS, C),
+    "campaigns:planned_create": Case(MANAGERS, C),
     "campaigns:ledger": Case(VIEWERS, C),
     "campaigns:ledger_export": Case(VIEWERS, C),
     "campaigns:report": Case(
