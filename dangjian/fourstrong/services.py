@@ -153,7 +153,7 @@ def system_publish(*, actor, system: IndicatorSystem) -> IndicatorSystem:
     if total != HUNDRED:
         raise ValidationError(
             _("The weights of the indicators add up to %(total)s; they must add up to 100.")
-            % {"total": total.normalize()}
+            % {"total": format(total.normalize(), "f")}
         )
     system.status = SystemStatus.PUBLISHED
     system.save(update_fields=["status", "updated_at"])

@@ -8,15 +8,18 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
 from dangjian.access.roles import Action
+from dangjian.core.forms import apply_service_errors
 from dangjian.core.views import RequireActionMixin
 
 from . import selectors, services
-from .forms import StepForm
+from .forms import CycleForm, IndicatorForm, StepForm, SystemForm
 from .models import AssessmentStatus, Objection
 
 S = AssessmentStatus
@@ -29,6 +32,7 @@ class SystemListView(RequireActionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["systems"] = selectors.system_list(user=self.request.user)
+        ctx["can_manage"] = services.can_manage_systems(self.request.user)
         return ctx
 
 
@@ -43,6 +47,7 @@ class SystemDetailView(RequireActionMixin, TemplateView):
         ctx["dimensions"] = selectors.indicators_by_dimension(system)
         ctx["weight_total"] = services.weight_total(system)
         ctx["in_use"] = services.system_in_use(system)
+        ctx["can_manage"] = services.can_manage_systems(self.request.user)
         return ctx
 
 
@@ -236,3 +241,110 @@ class AssessmentStepView(AssessmentMixin, View):
         else:
             messages.success(request, _("Recorded."))
         return redirect("fourstrong:assessment_detail", pk=a.pk)
+
+
+# Managing indicator systems and starting cycles (the offices)
+
+
+class OfficeMixin(RequireActionMixin):
+    required_action = Action.TASK_SUPERVISE
+
+
+class SystemCreateView(OfficeMixin, FormView):
+    template_name = "fourstrong/form.html"
+    form_class = SystemForm
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            heading=_("New indicator system"),
+            nav="systems",
+            cancel_url=reverse("fourstrong:system_list"),
+        )
+        return ctx
+
+    def form_valid(self, form):
+        try:
+            system = services.system_create(actor=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            return self.form_invalid(form)
+        return redirect("fourstrong:system_detail", pk=system.pk)
+
+
+class IndicatorAddView(OfficeMixin, FormView):
+    template_name = "fourstrong/form.html"
+    form_class = IndicatorForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.system = get_object_or_404(
+                selectors.system_list(user=request.user), pk=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            heading=_("Add an indicator to %(system)s") % {"system": self.system},
+            nav="systems",
+            cancel_url=reverse("fourstrong:system_detail", args=[self.system.pk]),
+        )
+        return ctx
+
+    def form_valid(self, form):
+        try:
+            services.indicator_add(actor=self.request.user, system=self.system, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The indicator was added."))
+        return redirect("fourstrong:system_detail", pk=self.system.pk)
+
+
+class SystemActionView(OfficeMixin, View):
+    """Publish a draft system, or copy a system as a new draft version."""
+
+    def post(self, request, pk, action):
+        system = get_object_or_404(selectors.system_list(user=request.user), pk=pk)
+        try:
+            if action == "publish":
+                services.system_publish(actor=request.user, system=system)
+                messages.success(request, _("The indicator system was published."))
+            elif action == "new-version":
+                system = services.system_new_version(actor=request.user, system=system)
+                messages.success(request, _("A new draft version was created."))
+            else:
+                raise Http404
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        return redirect("fourstrong:system_detail", pk=system.pk)
+
+
+class CycleCreateView(OfficeMixin, FormView):
+    template_name = "fourstrong/form.html"
+    form_class = CycleForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        return {"year": timezone.localdate().year}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            heading=_("Start an assessment cycle"),
+            nav="cycles",
+            cancel_url=reverse("fourstrong:cycle_list"),
+        )
+        return ctx
+
+    def form_valid(self, form):
+        try:
+            cycle = services.cycle_start(actor=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            return self.form_invalid(form)
+        return redirect("fourstrong:cycle_detail", pk=cycle.pk)

@@ -168,3 +168,64 @@ def test_cycle_page_query_count(client, tree, office_staff, django_assert_max_nu
     with django_assert_max_num_queries(12):
         response = client.get(reverse("fourstrong:cycle_detail", args=[cycle.pk]))
     assert response.status_code == 200
+
+
+def test_office_builds_a_system_and_starts_a_cycle_through_the_pages(client, tree, office_staff):
+    _login(client, office_staff)
+    response = client.post(reverse("fourstrong:system_create"), {"name": "2026版四强指标"})
+    assert response.status_code == 302
+    from dangjian.fourstrong.models import Cycle, IndicatorSystem
+
+    system = IndicatorSystem.objects.get(name="2026版四强指标")
+    add = reverse("fourstrong:indicator_add", args=[system.pk])
+    for dim, weight in (
+        ("political", "30"),
+        ("leadership", "30"),
+        ("members", "20"),
+        ("role", "10"),
+    ):
+        client.post(
+            add,
+            {
+                "dimension": dim,
+                "name": f"{dim}指标",
+                "weight": weight,
+                "max_score": "10",
+                "source": "reviewed",
+                "order": "0",
+            },
+        )
+    assert system.indicators.count() == 4
+    publish = reverse("fourstrong:system_action", args=[system.pk, "publish"])
+    response = client.post(publish, follow=True)
+    assert any("90" in str(m) for m in response.context["messages"])
+    system.refresh_from_db()
+    assert system.status == "draft"
+    client.post(
+        add,
+        {
+            "dimension": "role",
+            "name": "补充",
+            "weight": "10",
+            "max_score": "5",
+            "source": "computed",
+            "computed_key": "task_on_time",
+            "order": "1",
+        },
+    )
+    client.post(publish)
+    system.refresh_from_db()
+    assert system.status == "published"
+    response = client.post(
+        reverse("fourstrong:cycle_create"),
+        {"year": "2026", "system": system.pk, "scope": tree.orgs["committee"].pk},
+    )
+    assert response.status_code == 302
+    cycle = Cycle.objects.get(year=2026, scope=tree.orgs["committee"])
+    assert cycle.assessments.count() == 2
+    # Out of the office's scope: the other leading group is not offered.
+    response = client.post(
+        reverse("fourstrong:cycle_create"),
+        {"year": "2025", "system": system.pk, "scope": tree.orgs["other_root"].pk},
+    )
+    assert response.status_code == 200 and "scope" in response.context["form"].errors

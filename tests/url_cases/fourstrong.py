@@ -62,3 +62,14 @@ CASES = {
     "fourstrong:assessment_scores": Case(SELF_ASSESSORS, A, method="post"),
     "fourstrong:assessment_step": Case(SELF_ASSESSORS, {**A, "step": "submit"}, method="post"),
 }
+
+CASES.update(
+    {
+        "fourstrong:system_create": Case(OFFICES),
+        "fourstrong:indicator_add": Case(OFFICES, {"pk": "fs_system:x"}),
+        "fourstrong:system_action": Case(
+            OFFICES, {"pk": "fs_system:x", "action": "new-version"}, method="post"
+        ),
+        "fourstrong:cycle_create": Case(OFFICES),
+    }
+)
