@@ -18,16 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core.models import TimeStampedModel
 from dangjian.core.validators import validate_no_markup
 from dangjian.organizations.models import STEP
-
-
-class Capability(models.TextChoices):
-    POLITICAL = "political", _("political capability")
-    RESEARCH = "research", _("research capability")
-    DECISION = "decision", _("scientific decision-making")
-    REFORM = "reform", _("reform and innovation")
-    EMERGENCY = "emergency", _("emergency response")
-    MASS_WORK = "mass_work", _("mass work")
-    IMPLEMENTATION = "implementation", _("implementation capability")
+from dangjian.training.capabilities import Capability
 
 
 class ActivityType(models.TextChoices):
