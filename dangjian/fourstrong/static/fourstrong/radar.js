@@ -11,7 +11,7 @@
     chart.setOption({
       tooltip: {},
       legend: { data: [selfLabel, finalLabel], bottom: 0 },
-      radar: { indicator: d.indicators },
+      radar: { indicator: d.indicators, radius: "60%", center: ["50%", "48%"] },
       series: [{
         type: "radar",
         data: [
