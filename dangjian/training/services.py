@@ -176,8 +176,10 @@ def attendance_set(
         raise _conflict()
     wanted: dict[int, tuple[Member, Decimal]] = {}
     root = t.organization.path
+    entries = list(entries)
+    fresh = Member.objects.select_related("organization").in_bulk([m.pk for m, _h in entries])
     for member, hours in entries:
-        member = Member.objects.select_related("organization").get(pk=member.pk)
+        member = fresh[member.pk]
         if member.left_at is not None or not member.organization.path.startswith(root):
             raise ValidationError(
                 {
