@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "dangjian.tasks",
     "dangjian.reports",
     "dangjian.fourstrong",
+    "dangjian.campaigns",
     "dangjian.training",
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("tasks/", include("dangjian.tasks.urls")),
     path("documents/", include("dangjian.reports.urls")),
     path("fourstrong/", include("dangjian.fourstrong.urls")),
+    path("campaigns/", include("dangjian.campaigns.urls")),
     path("training/", include("dangjian.training.urls")),
     path("import-report/", include("dangjian.reports.import_urls")),
     path("api/", include("dangjian.config.api_urls")),
