@@ -99,7 +99,7 @@ def in_covered_subtree_org(issuer, covered) -> bool:
 
 @transaction.atomic
 def campaign_update(*, actor, campaign: Campaign, version=None, check: bool = True, **data):
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    campaign = Campaign.objects.select_for_update(of=("self",)).get(pk=campaign.pk)
     _guard(can_manage_campaign(actor, campaign), check)
     _stale(campaign, version)
     before = audit.snapshot(campaign, CAMPAIGN_FIELDS)
@@ -236,7 +236,7 @@ def submission_report(
             {"activity": _("The activity was not organized by this organization.")}
         )
     existing = (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .filter(requirement=requirement, organization=organization)
         .first()
     )
@@ -259,7 +259,7 @@ def submission_report(
 
 def _review(actor, submission: Submission, status: str, comment: str, check: bool):
     _guard(policy.can(actor, Action.SUBMISSION_REVIEW, submission.organization), check)
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    submission = Submission.objects.select_for_update(of=("self",)).get(pk=submission.pk)
     if submission.status != Submission.Status.REPORTED:
         raise ValidationError(_("Only a reported submission can be reviewed."))
     before = submission.status

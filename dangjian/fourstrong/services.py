@@ -105,26 +105,26 @@ def system_create(*, actor, name: str) -> IndicatorSystem:
     system = IndicatorSystem(name=name, created_by=actor if actor else None)
     system.full_clean()
     system.save()
-    audit.record(actor=actor, action="fourstrong.system_create", obj=system)
+    audit.record(actor=actor, action="create", note="fourstrong.system_create", obj=system)
     return system
 
 
 @transaction.atomic
 def indicator_add(*, actor, system: IndicatorSystem, **fields) -> Indicator:
     _guard(can_manage_systems(actor))
-    system = IndicatorSystem.objects.select_for_update().get(pk=system.pk)
+    system = IndicatorSystem.objects.select_for_update(of=("self",)).get(pk=system.pk)
     _ensure_editable(system)
     indicator = Indicator(system=system, **fields)
     indicator.full_clean()
     indicator.save()
-    audit.record(actor=actor, action="fourstrong.indicator_add", obj=indicator)
+    audit.record(actor=actor, action="create", note="fourstrong.indicator_add", obj=indicator)
     return indicator
 
 
 @transaction.atomic
 def indicator_update(*, actor, indicator: Indicator, **fields) -> Indicator:
     _guard(can_manage_systems(actor))
-    system = IndicatorSystem.objects.select_for_update().get(pk=indicator.system_id)
+    system = IndicatorSystem.objects.select_for_update(of=("self",)).get(pk=indicator.system_id)
     _ensure_editable(system)
     indicator = Indicator.objects.get(pk=indicator.pk)
     before = audit.snapshot(indicator, fields)
@@ -134,7 +134,8 @@ def indicator_update(*, actor, indicator: Indicator, **fields) -> Indicator:
     indicator.save()
     audit.record(
         actor=actor,
-        action="fourstrong.indicator_update",
+        action="update",
+        note="fourstrong.indicator_update",
         obj=indicator,
         changes=audit.diff(before, audit.snapshot(indicator, fields)),
     )
@@ -144,7 +145,7 @@ def indicator_update(*, actor, indicator: Indicator, **fields) -> Indicator:
 @transaction.atomic
 def system_publish(*, actor, system: IndicatorSystem) -> IndicatorSystem:
     _guard(can_manage_systems(actor))
-    system = IndicatorSystem.objects.select_for_update().get(pk=system.pk)
+    system = IndicatorSystem.objects.select_for_update(of=("self",)).get(pk=system.pk)
     if system.status == SystemStatus.PUBLISHED:
         raise ValidationError(_("This indicator system is already published."))
     if not system.indicators.exists():
@@ -157,7 +158,7 @@ def system_publish(*, actor, system: IndicatorSystem) -> IndicatorSystem:
         )
     system.status = SystemStatus.PUBLISHED
     system.save(update_fields=["status", "updated_at"])
-    audit.record(actor=actor, action="fourstrong.system_publish", obj=system)
+    audit.record(actor=actor, action="update", note="fourstrong.system_publish", obj=system)
     return system
 
 
@@ -189,7 +190,7 @@ def system_new_version(*, actor, system: IndicatorSystem) -> IndicatorSystem:
         )
         for i in system.indicators.all()
     )
-    audit.record(actor=actor, action="fourstrong.system_new_version", obj=copy)
+    audit.record(actor=actor, action="create", note="fourstrong.system_new_version", obj=copy)
     return copy
 
 
@@ -241,7 +242,7 @@ def cycle_start(*, actor, year: int, system: IndicatorSystem, scope: Organizatio
             )
         Score.objects.bulk_create(scores)
         _event(actor, assessment, "started")
-    audit.record(actor=actor, action="fourstrong.cycle_start", obj=cycle)
+    audit.record(actor=actor, action="create", note="fourstrong.cycle_start", obj=cycle)
     return cycle
 
 
@@ -262,7 +263,7 @@ def _event(actor, assessment: Assessment, step: str, comment: str = "") -> Asses
 def _locked(assessment: Assessment, version: int | None = None) -> Assessment:
     """The assessment's row, locked; a stale ``version`` (from the form) is refused."""
     current = (
-        Assessment.objects.select_for_update()
+        Assessment.objects.select_for_update(of=("self",))
         .select_related("cycle__scope", "branch__parent")
         .get(pk=assessment.pk)
     )
@@ -293,10 +294,10 @@ def _move(actor, assessment: Assessment, status: str, step: str, comment: str = 
     _event(actor, assessment, step, comment)
     audit.record(
         actor=actor,
-        action=f"fourstrong.{step}",
+        action="update",
         obj=assessment,
-        changes={"status": [before, status]},
-        note=comment[:300],
+        changes={"status": [before, status], "step": step},
+        note=f"fourstrong.{step}: {comment}"[:300],
     )
 
 
@@ -347,7 +348,9 @@ def self_assessment_save(
     _set_scores(assessment, scores, "self_score", evidence)
     assessment.version += 1
     assessment.save(update_fields=["version", "updated_at"])
-    audit.record(actor=actor, action="fourstrong.self_assessment_save", obj=assessment)
+    audit.record(
+        actor=actor, action="update", note="fourstrong.self_assessment_save", obj=assessment
+    )
     return assessment
 
 
@@ -471,13 +474,13 @@ def objection_add(
     objection.full_clean()
     objection.save()
     _event(actor, assessment, "objection")
-    audit.record(actor=actor, action="fourstrong.objection_add", obj=assessment)
+    audit.record(actor=actor, action="create", note="fourstrong.objection_add", obj=assessment)
     return objection
 
 
 @transaction.atomic
 def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
-    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    objection = Objection.objects.select_for_update(of=("self",)).get(pk=objection.pk)
     assessment = _locked(objection.assessment)
     _guard(can_review(actor, assessment))
     if not answer.strip():
@@ -487,7 +490,7 @@ def objection_answer(*, actor, objection: Objection, answer: str) -> Objection:
     objection.answered_at = timezone.now()
     objection.save()
     _event(actor, assessment, "objection_answered", answer)
-    audit.record(actor=actor, action="fourstrong.objection_answer", obj=assessment)
+    audit.record(actor=actor, action="update", note="fourstrong.objection_answer", obj=assessment)
     return objection
 
 

@@ -44,7 +44,11 @@ def _conflict() -> ValidationError:
 
 
 def _locked(training: Training) -> Training:
-    return Training.objects.select_for_update().select_related("organization").get(pk=training.pk)
+    return (
+        Training.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=training.pk)
+    )
 
 
 @transaction.atomic
