@@ -88,6 +88,10 @@ class Campaign(TimeStampedModel):
     ends_on = models.DateField(_("period end"))
     capabilities = models.JSONField(_("capabilities"), default=list, blank=True)
     goals = models.TextField(_("goals"), blank=True, validators=[validate_no_markup])
+    notice_file = models.FileField(
+        _("notice attachment"), upload_to="campaigns/notices/%Y/", max_length=200, blank=True
+    )
+    notice_file_name = models.CharField(_("file name"), max_length=200, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = CampaignQuerySet.as_manager()
@@ -223,6 +227,11 @@ class Activity(TimeStampedModel):
     participant_groups = models.TextField(
         _("participant groups"), blank=True, validators=[validate_no_markup]
     )
+    participants = models.PositiveIntegerField(_("number of participants"), null=True, blank=True)
+    exemplary = models.BooleanField(_("exemplary case"), default=False)
+    exemplary_note = models.CharField(
+        _("why it is exemplary"), max_length=300, blank=True, validators=[validate_no_markup]
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = ActivityQuerySet.as_manager()
@@ -316,3 +325,99 @@ class Submission(TimeStampedModel):
 
     def __str__(self):
         return f"{self.requirement} · {self.organization}"
+
+
+def presentation_upload_to(instance, filename):
+    return f"activities/{instance.activity_id}/materials/{filename}"
+
+
+class Presentation(TimeStampedModel):
+    """One organization's or unit's presentation (交流发言) at an activity."""
+
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("activity"),
+        on_delete=models.CASCADE,
+        related_name="presentations",
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("presenting organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="presentations",
+    )
+    unit = models.ForeignKey(
+        "organizations.Unit",
+        verbose_name=_("presenting unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="presentations",
+    )
+    presenter = models.CharField(
+        _("presenter"), max_length=100, blank=True, validators=[validate_no_markup]
+    )
+    topic = models.CharField(_("topic"), max_length=200, validators=[validate_no_markup])
+    summary = models.TextField(_("summary"), blank=True, validators=[validate_no_markup])
+    material = models.FileField(
+        _("material"), upload_to=presentation_upload_to, max_length=200, blank=True
+    )
+    material_name = models.CharField(_("file name"), max_length=200, blank=True)
+    exemplary = models.BooleanField(_("exemplary case"), default=False)
+    exemplary_note = models.CharField(
+        _("why it is exemplary"), max_length=300, blank=True, validators=[validate_no_markup]
+    )
+    source = models.ForeignKey(
+        "self",
+        verbose_name=_("exemplary case presented"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reuses",
+        help_text=_("The exemplary case this agenda item was built from."),
+    )
+
+    class Meta:
+        verbose_name = _("presentation")
+        verbose_name_plural = _("presentations")
+        ordering = ["activity", "order", "id"]
+
+    def __str__(self):
+        return self.topic
+
+    def presenter_label(self) -> str:
+        if self.organization_id:
+            return str(self.organization)
+        if self.unit_id:
+            return str(self.unit)
+        return self.presenter
+
+
+def photo_upload_to(instance, filename):
+    return f"activities/{instance.activity_id}/photos/{filename}"
+
+
+class ActivityPhoto(TimeStampedModel):
+    """A photo of an activity: re-encoded on upload, with a thumbnail."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(_("photo"), upload_to=photo_upload_to, max_length=200)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=photo_upload_to, max_length=200)
+    caption = models.CharField(
+        _("caption"), max_length=200, blank=True, validators=[validate_no_markup]
+    )
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["activity", "id"]
+
+    def __str__(self):
+        return self.caption or self.image.name
