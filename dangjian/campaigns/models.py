@@ -421,3 +421,31 @@ class ActivityPhoto(TimeStampedModel):
 
     def __str__(self):
         return self.caption or self.image.name
+
+
+class CampaignReminder(models.Model):
+    """A reminder sent to one organization about one requirement; unique per kind,
+    so the reminder job (and the ledger's "remind now" button) is idempotent."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("due soon")
+        OVERDUE = "overdue", _("overdue")
+
+    requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="reminders")
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("campaign reminder")
+        verbose_name_plural = _("campaign reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requirement", "organization", "kind"], name="campaignreminder_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.requirement} · {self.organization} · {self.kind}"
