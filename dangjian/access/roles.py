@@ -26,6 +26,13 @@ class Action(models.TextChoices):
     TASK_SUPERVISE = "task.supervise", _("approve or return task closure")
     CAMPAIGN_MANAGE = "campaign.manage", _("launch and run campaigns")
     SUBMISSION_REVIEW = "submission.review", _("review campaign submissions")
+    # Four-strong branches (四强党支部): each step of the evaluation is its own action.
+    FOURSTRONG_VIEW = "fourstrong.view", _("view four-strong assessments")
+    FOURSTRONG_SELF_ASSESS = "fourstrong.self_assess", _("self-assess a branch (four-strong)")
+    FOURSTRONG_RECOMMEND = "fourstrong.recommend", _("recommend branches (four-strong)")
+    FOURSTRONG_REVIEW = "fourstrong.review", _("review, publicize and name (four-strong)")
+    FOURSTRONG_SYSTEM_MANAGE = "fourstrong.system_manage", _("manage four-strong indicator systems")
+    FOURSTRONG_OBJECT = "fourstrong.object", _("raise objections during a public notice")
 
 
 class Role(models.TextChoices):
@@ -79,10 +86,25 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             A.CAMPAIGN_MANAGE,
             A.SUBMISSION_REVIEW,
             *_SUPERVISION,
+            # The organ party committee office runs the four-strong evaluation: it
+            # recommends as the superior committee of the branches it covers (the grant
+            # on the branch's parent decides), reviews, publicizes and names on the
+            # cycle's scope, and keeps the indicator systems.
+            A.FOURSTRONG_VIEW,
+            A.FOURSTRONG_RECOMMEND,
+            A.FOURSTRONG_REVIEW,
+            A.FOURSTRONG_SYSTEM_MANAGE,
         }
     ),
     Role.LEADING_GROUP_OFFICE: frozenset(
-        {A.ORG_VIEW, A.MEMBER_VIEW, A.MEMBER_EXPORT, A.CAMPAIGN_MANAGE, *_SUPERVISION}
+        {
+            A.ORG_VIEW,
+            A.MEMBER_VIEW,
+            A.MEMBER_EXPORT,
+            A.CAMPAIGN_MANAGE,
+            *_SUPERVISION,
+            A.FOURSTRONG_VIEW,  # reads the evaluation; no four-strong step is its own
+        }
     ),
     Role.BRANCH_SECRETARY: frozenset(
         {
@@ -99,9 +121,22 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             # is approved above it (task.supervise on the issuing organization).
             A.TASK_MANAGE,
             A.TASK_REPORT,
+            A.FOURSTRONG_VIEW,
+            A.FOURSTRONG_SELF_ASSESS,
+            A.FOURSTRONG_OBJECT,
         }
     ),
-    Role.MEMBER: frozenset({A.ORG_VIEW, A.MEMBER_VIEW, A.MEETING_VIEW, A.TASK_VIEW}),
+    Role.MEMBER: frozenset(
+        {
+            A.ORG_VIEW,
+            A.MEMBER_VIEW,
+            A.MEETING_VIEW,
+            A.TASK_VIEW,
+            # Members see their branch's assessment and may object during the notice.
+            A.FOURSTRONG_VIEW,
+            A.FOURSTRONG_OBJECT,
+        }
+    ),
     Role.SECURITY_ADMIN: frozenset({A.ORG_VIEW, A.GRANT_MANAGE}),
     Role.AUDITOR: frozenset({A.AUDIT_VIEW}),
 }
@@ -110,7 +145,15 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 GLOBAL_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
 # Actions that are not about organizations at all: allowed by any grant of a role having them.
 UNSCOPED_ACTIONS = frozenset(
-    {A.USER_MANAGE, A.GRANT_MANAGE, A.AUDIT_VIEW, A.UNIT_MANAGE, A.TOPIC_MANAGE, A.LIFE_RULE_MANAGE}
+    {
+        A.USER_MANAGE,
+        A.GRANT_MANAGE,
+        A.AUDIT_VIEW,
+        A.UNIT_MANAGE,
+        A.TOPIC_MANAGE,
+        A.LIFE_RULE_MANAGE,
+        A.FOURSTRONG_SYSTEM_MANAGE,  # indicator systems are platform-wide rules
+    }
 )
 # 三员分立: no user may hold two of these.
 SEPARATED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})

@@ -21,6 +21,7 @@ def navigation(request):
             "import_report": policy.has_action(user, Action.MEETING_MANAGE),
             "tasks": policy.has_action(user, Action.TASK_VIEW),
             "supervise": policy.has_action(user, Action.TASK_SUPERVISE),
+            "fourstrong": policy.has_action(user, Action.FOURSTRONG_VIEW),
             "roles": sorted(policy.roles(user)),
         }
     }

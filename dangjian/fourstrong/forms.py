@@ -55,7 +55,7 @@ class CycleForm(BootstrapFormMixin, forms.Form):
             status=SystemStatus.PUBLISHED
         )
         self.fields["scope"].queryset = (
-            Organization.objects.restrict(user, Action.TASK_SUPERVISE)
+            Organization.objects.restrict(user, Action.FOURSTRONG_REVIEW)
             .active()
             .exclude(kind__in=[OrganizationKind.BRANCH, OrganizationKind.GROUP])
             .order_by("path")

@@ -12,11 +12,11 @@ from dangjian.access.roles import Action
 
 from .models import Assessment, Cycle, Dimension, IndicatorSystem, Score
 
-VIEW = Action.ORG_VIEW
+VIEW = Action.FOURSTRONG_VIEW
 
 
 def system_list(*, user) -> QuerySet[IndicatorSystem]:
-    """Indicator systems are platform-wide rules: anyone who may view organizations reads them."""
+    """Indicator systems are platform-wide rules: anyone who may view the evaluation reads them."""
     if not policy.has_action(user, VIEW):
         return IndicatorSystem.objects.none()
     return IndicatorSystem.objects.annotate(

@@ -1,13 +1,22 @@
 """Writes of the four-strong evaluation. Keyword-only, ``actor`` required, atomic,
 validated, guarded by the policy and audited.
 
-Roles (reusing existing actions until dedicated ones exist):
-- managing indicator systems and starting cycles: ``task.supervise`` (the offices);
-- a branch's self-assessment: ``meeting.manage`` on the branch;
-- recommendation: ``task.supervise`` on the branch's parent (the superior committee);
-- review, public notice, answering objections, naming, re-review:
-  ``task.supervise`` on the cycle's scope (the organ party committee office);
-- filing an objection: ``org.view`` on the branch.
+Each step has its own action (``access/roles.py``):
+
+- ``fourstrong.system_manage`` (organ party committee office): indicator systems;
+- ``fourstrong.review`` on the cycle's scope (organ party committee office): starting
+  a cycle, review and final score, public notice, answering objections, naming and
+  the re-review that revokes the title;
+- ``fourstrong.self_assess`` on the branch (branch secretary): scores, evidence, submit;
+- ``fourstrong.recommend`` on the branch's *parent* (the superior committee — the
+  organ office granted on the committee or general branch above it): recommend or
+  send back; nobody recommends their own branch;
+- ``fourstrong.object`` on the branch (members and branch secretaries of the branch,
+  i.e. party members within scope): objections, only during the public notice.
+
+The platform administrator, security administrator and auditor have none of them.
+The public functions below drive a cycle through every step from code (the demo data
+uses them); their signatures are stable.
 """
 
 from __future__ import annotations
@@ -31,7 +40,9 @@ from .models import (
     Assessment,
     AssessmentEvent,
     AssessmentStatus,
+    ComputedKey,
     Cycle,
+    Dimension,
     Indicator,
     IndicatorSystem,
     Objection,
@@ -54,24 +65,28 @@ def _guard(allowed: bool) -> None:
 
 
 def can_manage_systems(actor) -> bool:
-    return policy.has_action(actor, Action.TASK_SUPERVISE)
+    return policy.has_action(actor, Action.FOURSTRONG_SYSTEM_MANAGE)
+
+
+def can_start_cycle(actor, scope: Organization) -> bool:
+    return policy.can(actor, Action.FOURSTRONG_REVIEW, scope)
 
 
 def can_self_assess(actor, assessment: Assessment) -> bool:
-    return policy.can(actor, Action.MEETING_MANAGE, assessment.branch)
+    return policy.can(actor, Action.FOURSTRONG_SELF_ASSESS, assessment.branch)
 
 
 def can_recommend(actor, assessment: Assessment) -> bool:
     parent = assessment.branch.parent
-    return parent is not None and policy.can(actor, Action.TASK_SUPERVISE, parent)
+    return parent is not None and policy.can(actor, Action.FOURSTRONG_RECOMMEND, parent)
 
 
 def can_review(actor, assessment: Assessment) -> bool:
-    return policy.can(actor, Action.TASK_SUPERVISE, assessment.cycle.scope)
+    return policy.can(actor, Action.FOURSTRONG_REVIEW, assessment.cycle.scope)
 
 
 def can_object(actor, assessment: Assessment) -> bool:
-    return policy.can(actor, Action.ORG_VIEW, assessment.branch)
+    return policy.can(actor, Action.FOURSTRONG_OBJECT, assessment.branch)
 
 
 # Indicator systems
@@ -194,6 +209,92 @@ def system_new_version(*, actor, system: IndicatorSystem) -> IndicatorSystem:
     return copy
 
 
+# The standard indicator system: the four dimensions, 25 points each, with every
+# computed indicator. Names and rules are Chinese on purpose (they are the rules'
+# own text, as printed in the notice of the evaluation).
+DEFAULT_SYSTEM_NAME = "四强党支部创建指标体系"
+DEFAULT_INDICATORS = (
+    # dimension, name, weight, maximum score, computed key ("" = scored by reviewers), rule
+    (
+        Dimension.POLITICAL,
+        "第一议题学习及时",
+        10,
+        10,
+        ComputedKey.STUDY_PROMPTNESS,
+        "年度第一议题在下达后30日内学习的比例×满分",
+    ),
+    (Dimension.POLITICAL, "政治建设和意识形态工作", 15, 15, "", "对照支部工作条例，凭材料评分"),
+    (
+        Dimension.LEADERSHIP,
+        "三会一课落实",
+        15,
+        15,
+        ComputedKey.LIFE_COMPLIANCE,
+        "本期组织生活制度达标项所占比例×满分",
+    ),
+    (Dimension.LEADERSHIP, "支部班子建设", 10, 10, "", "班子配备齐全、分工明确、履职到位"),
+    (
+        Dimension.MEMBERS,
+        "党员教育培训学时",
+        10,
+        10,
+        ComputedKey.TRAINING_HOURS,
+        "党员人均年度培训学时÷32学时×满分，满分封顶",
+    ),
+    (Dimension.MEMBERS, "党员管理和发展", 15, 15, "", "党员教育管理、发展党员、党费收缴规范"),
+    (
+        Dimension.ROLE,
+        "督办任务按期完成",
+        10,
+        10,
+        ComputedKey.TASK_ON_TIME,
+        "年度到期牵头任务按期办结的比例×满分",
+    ),
+    (
+        Dimension.ROLE,
+        "专项行动按时报送",
+        5,
+        5,
+        ComputedKey.CAMPAIGN_REPORTING,
+        "年度到期的专项行动报送要求按时报送且未被退回的比例×满分",
+    ),
+    (Dimension.ROLE, "中心工作成效", 10, 10, "", "围绕中心、服务大局的成效，凭材料评分"),
+)
+
+
+@transaction.atomic
+def default_system_create(
+    *, actor, name: str = DEFAULT_SYSTEM_NAME, publish: bool = True
+) -> IndicatorSystem:
+    """The standard system (weights add up to 100, all five computed indicators), as the
+    next version of ``name``; published unless ``publish`` is False."""
+    _guard(can_manage_systems(actor))
+    latest = IndicatorSystem.objects.filter(name=name).aggregate(n=Max("version_number"))["n"]
+    system = IndicatorSystem(
+        name=name, version_number=(latest or 0) + 1, created_by=actor if actor else None
+    )
+    system.full_clean()
+    system.save()
+    audit.record(actor=actor, action="create", note="fourstrong.default_system_create", obj=system)
+    for order, (dimension, title, weight, top, key, rule) in enumerate(DEFAULT_INDICATORS):
+        indicator = Indicator(
+            system=system,
+            dimension=dimension,
+            name=title,
+            weight=Decimal(weight),
+            max_score=Decimal(top),
+            rule=rule,
+            source=Source.COMPUTED if key else Source.REVIEWED,
+            computed_key=key,
+            order=order,
+        )
+        indicator.full_clean()
+        indicator.save()
+    if publish:
+        system = system_publish(actor=actor, system=system)
+    return system
+
+
 # Cycles
 
 
@@ -208,7 +309,7 @@ def _suggestion(indicator: Indicator, share: float | None) -> Decimal | None:
 def cycle_start(*, actor, year: int, system: IndicatorSystem, scope: Organization) -> Cycle:
     """Start a yearly cycle over the active branches below ``scope``; computed indicators
     are filled in as suggested self and final scores."""
-    _guard(policy.can(actor, Action.TASK_SUPERVISE, scope))
+    _guard(can_start_cycle(actor, scope))
     system = IndicatorSystem.objects.get(pk=system.pk)
     if system.status != SystemStatus.PUBLISHED:
         raise ValidationError(_("Only a published indicator system can be used by a cycle."))

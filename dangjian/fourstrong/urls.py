@@ -7,6 +7,7 @@ urlpatterns = [
     path("systems/", views.SystemListView.as_view(), name="system_list"),
     path("systems/<int:pk>/", views.SystemDetailView.as_view(), name="system_detail"),
     path("systems/new/", views.SystemCreateView.as_view(), name="system_create"),
+    path("systems/standard/", views.SystemStandardView.as_view(), name="system_standard"),
     path(
         "systems/<int:pk>/indicators/new/", views.IndicatorAddView.as_view(), name="indicator_add"
     ),

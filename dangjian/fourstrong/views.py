@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from dangjian.access import policy
 from dangjian.access.roles import Action
 from dangjian.core.forms import apply_service_errors
 from dangjian.core.views import RequireActionMixin
@@ -26,7 +27,7 @@ S = AssessmentStatus
 
 
 class SystemListView(RequireActionMixin, TemplateView):
-    required_action = Action.ORG_VIEW
+    required_action = Action.FOURSTRONG_VIEW
     template_name = "fourstrong/system_list.html"
 
     def get_context_data(self, **kwargs):
@@ -37,7 +38,7 @@ class SystemListView(RequireActionMixin, TemplateView):
 
 
 class SystemDetailView(RequireActionMixin, TemplateView):
-    required_action = Action.ORG_VIEW
+    required_action = Action.FOURSTRONG_VIEW
     template_name = "fourstrong/system_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -52,18 +53,18 @@ class SystemDetailView(RequireActionMixin, TemplateView):
 
 
 class CycleListView(RequireActionMixin, TemplateView):
-    required_action = Action.ORG_VIEW
+    required_action = Action.FOURSTRONG_VIEW
     template_name = "fourstrong/cycle_list.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["cycles"] = selectors.cycle_list(user=self.request.user)
-        ctx["can_manage"] = services.can_manage_systems(self.request.user)
+        ctx["can_start"] = policy.has_action(self.request.user, Action.FOURSTRONG_REVIEW)
         return ctx
 
 
 class CycleMixin(RequireActionMixin):
-    required_action = Action.ORG_VIEW
+    required_action = Action.FOURSTRONG_VIEW
 
     def get_cycle(self):
         return get_object_or_404(selectors.cycle_list(user=self.request.user), pk=self.kwargs["pk"])
@@ -77,6 +78,7 @@ class CycleDetailView(CycleMixin, TemplateView):
         cycle = self.get_cycle()
         ctx["cycle"] = cycle
         ctx["assessments"] = selectors.assessment_list(user=self.request.user, cycle=cycle)
+        ctx["can_rank"] = policy.can(self.request.user, Action.FOURSTRONG_REVIEW, cycle.scope)
         return ctx
 
 
@@ -86,9 +88,7 @@ class RankingView(CycleMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             cycle = self.get_cycle()
-            from dangjian.access import policy
-
-            if not policy.can(request.user, Action.TASK_SUPERVISE, cycle.scope):
+            if not policy.can(request.user, Action.FOURSTRONG_REVIEW, cycle.scope):
                 raise PermissionDenied
             self.cycle = cycle
         return super().dispatch(request, *args, **kwargs)
@@ -247,7 +247,7 @@ class AssessmentStepView(AssessmentMixin, View):
 
 
 class OfficeMixin(RequireActionMixin):
-    required_action = Action.TASK_SUPERVISE
+    required_action = Action.FOURSTRONG_SYSTEM_MANAGE
 
 
 class SystemCreateView(OfficeMixin, FormView):
@@ -302,6 +302,20 @@ class IndicatorAddView(OfficeMixin, FormView):
         return redirect("fourstrong:system_detail", pk=self.system.pk)
 
 
+class SystemStandardView(OfficeMixin, View):
+    """Create (and publish) the standard indicator system as a new version."""
+
+    def post(self, request):
+        try:
+            system = services.default_system_create(actor=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("fourstrong:system_list")
+        messages.success(request, _("The standard indicator system was created and published."))
+        return redirect("fourstrong:system_detail", pk=system.pk)
+
+
 class SystemActionView(OfficeMixin, View):
     """Publish a draft system, or copy a system as a new draft version."""
 
@@ -322,7 +336,8 @@ class SystemActionView(OfficeMixin, View):
         return redirect("fourstrong:system_detail", pk=system.pk)
 
 
-class CycleCreateView(OfficeMixin, FormView):
+class CycleCreateView(RequireActionMixin, FormView):
+    required_action = Action.FOURSTRONG_REVIEW
     template_name = "fourstrong/form.html"
     form_class = CycleForm
 

@@ -8,21 +8,14 @@ from __future__ import annotations
 
 from tests.test_url_matrix import Case, S
 
-ORG_VIEWERS = S(
-    "admin",
-    "office_staff",
-    "dangzu_office",
-    "branch_secretary",
-    "member",
-    "outsider",
-    "security_admin",
-)
-BRANCH_VIEWERS = S(
-    "admin", "office_staff", "dangzu_office", "branch_secretary", "member", "security_admin"
-)
+# fourstrong.view: the offices, branch secretaries and members; the platform
+# administrator, security administrator and auditor have no four-strong action.
+VIEWERS = S("office_staff", "dangzu_office", "branch_secretary", "member", "outsider")
+BRANCH_VIEWERS = S("office_staff", "dangzu_office", "branch_secretary", "member")
 CYCLE_VIEWERS = BRANCH_VIEWERS | S("outsider")  # outsider sees other_branch's assessment
-SELF_ASSESSORS = S("office_staff", "dangzu_office", "branch_secretary")  # meeting.manage
-OFFICES = S("office_staff", "dangzu_office")  # task.supervise on the committee
+SELF_ASSESSORS = S("branch_secretary")  # fourstrong.self_assess on the branch
+REVIEWERS = S("office_staff")  # fourstrong.review on the committee (the cycle's scope)
+SYSTEM_MANAGERS = S("office_staff")  # fourstrong.system_manage
 
 
 def _cycle(tree, name):
@@ -53,11 +46,11 @@ RESOLVERS = {
 
 A = {"pk": "fs_assessment:branch"}
 CASES = {
-    "fourstrong:system_list": Case(ORG_VIEWERS),
-    "fourstrong:system_detail": Case(ORG_VIEWERS, {"pk": "fs_system:x"}),
-    "fourstrong:cycle_list": Case(ORG_VIEWERS),
+    "fourstrong:system_list": Case(VIEWERS),
+    "fourstrong:system_detail": Case(VIEWERS, {"pk": "fs_system:x"}),
+    "fourstrong:cycle_list": Case(VIEWERS),
     "fourstrong:cycle_detail": Case(CYCLE_VIEWERS, {"pk": "fs_cycle:x"}),
-    "fourstrong:ranking": Case(OFFICES, {"pk": "fs_cycle:x"}),
+    "fourstrong:ranking": Case(REVIEWERS, {"pk": "fs_cycle:x"}),
     "fourstrong:assessment_detail": Case(BRANCH_VIEWERS, A),
     "fourstrong:assessment_scores": Case(SELF_ASSESSORS, A, method="post"),
     "fourstrong:assessment_step": Case(SELF_ASSESSORS, {**A, "step": "submit"}, method="post"),
@@ -65,11 +58,12 @@ CASES = {
 
 CASES.update(
     {
-        "fourstrong:system_create": Case(OFFICES),
-        "fourstrong:indicator_add": Case(OFFICES, {"pk": "fs_system:x"}),
+        "fourstrong:system_create": Case(SYSTEM_MANAGERS),
+        "fourstrong:system_standard": Case(SYSTEM_MANAGERS, method="post"),
+        "fourstrong:indicator_add": Case(SYSTEM_MANAGERS, {"pk": "fs_system:x"}),
         "fourstrong:system_action": Case(
-            OFFICES, {"pk": "fs_system:x", "action": "new-version"}, method="post"
+            SYSTEM_MANAGERS, {"pk": "fs_system:x", "action": "new-version"}, method="post"
         ),
-        "fourstrong:cycle_create": Case(OFFICES),
+        "fourstrong:cycle_create": Case(REVIEWERS),
     }
 )
