@@ -196,6 +196,16 @@ DANGJIAN_INDEX_KEY = env("DANGJIAN_INDEX_KEY")
 if TESTING and not (DANGJIAN_KEY_FILE or DANGJIAN_DATA_KEY):
     DANGJIAN_DATA_KEY = "00112233445566778899aabbccddeeff"
     DANGJIAN_INDEX_KEY = "ffeeddccbbaa99887766554433221100" * 2
+# Audit chain and record seals (HMAC-SM3; "AUDIT_KEY=..." in the key file), the keys being
+# replaced during `dangjian rotate_keys` (OLD_DATA_KEY / OLD_INDEX_KEY), the directory of the
+# users' SM2 private keys (<username>.key) and the audit retention (at least 180 days).
+DANGJIAN_AUDIT_KEY = env("DANGJIAN_AUDIT_KEY")
+if TESTING and not (DANGJIAN_KEY_FILE or DANGJIAN_AUDIT_KEY):
+    DANGJIAN_AUDIT_KEY = "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf" * 2
+DANGJIAN_OLD_DATA_KEY = env("DANGJIAN_OLD_DATA_KEY")
+DANGJIAN_OLD_INDEX_KEY = env("DANGJIAN_OLD_INDEX_KEY")
+DANGJIAN_SM2_KEY_DIR = env("DANGJIAN_SM2_KEY_DIR")
+AUDIT_RETENTION_DAYS = max(180, int(env("DANGJIAN_AUDIT_RETENTION_DAYS", "180")))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -15,3 +15,7 @@ class CoreConfig(AppConfig):
         signals.user_logged_in.connect(auth_audit.logged_in, dispatch_uid="dj-audit-login")
         signals.user_logged_out.connect(auth_audit.logged_out, dispatch_uid="dj-audit-logout")
         signals.user_login_failed.connect(auth_audit.login_failed, dispatch_uid="dj-audit-fail")
+
+        from . import integrity
+
+        integrity.connect()

@@ -1,7 +1,10 @@
 """Personal-data protection: SM4-GCM encryption and HMAC-SM3 blind indexes.
 
-Keys come from configuration (``DANGJIAN_DATA_KEY`` / ``DANGJIAN_INDEX_KEY``
-or ``DANGJIAN_KEY_FILE``), never from the database. A ciphertext is
+Keys come from configuration (``DANGJIAN_DATA_KEY`` / ``DANGJIAN_INDEX_KEY`` /
+``DANGJIAN_AUDIT_KEY`` or ``DANGJIAN_KEY_FILE``), never from the database. The
+audit key MACs the audit chain and the record seals (one derived key each);
+``OLD_DATA_KEY`` / ``OLD_INDEX_KEY`` are read only while ``dangjian rotate_keys``
+re-encrypts. A ciphertext is
 ``b"\\x01" + nonce(12) + ciphertext + tag(16)``; the leading version byte
 leaves room for key rotation.
 """
@@ -32,6 +35,10 @@ class DecryptionError(Exception):
 class Keys:
     data: bytes
     index: bytes
+    audit: bytes = b""
+    # Keys being replaced by ``dangjian rotate_keys``: still accepted for reading.
+    old_data: bytes | None = None
+    old_index: bytes | None = None
 
 
 def _parse_hex(name: str, value: str, length: int | None) -> bytes:
@@ -46,52 +53,94 @@ def _parse_hex(name: str, value: str, length: int | None) -> bytes:
     return raw
 
 
+# Key-file line name → (setting, Keys field)
+_KEY_FILE_NAMES = {
+    "DATA_KEY": "DANGJIAN_DATA_KEY",
+    "INDEX_KEY": "DANGJIAN_INDEX_KEY",
+    "AUDIT_KEY": "DANGJIAN_AUDIT_KEY",
+    "OLD_DATA_KEY": "DANGJIAN_OLD_DATA_KEY",
+    "OLD_INDEX_KEY": "DANGJIAN_OLD_INDEX_KEY",
+}
+
+
 @functools.cache
 def get_keys() -> Keys:
-    data_hex = settings.DANGJIAN_DATA_KEY
-    index_hex = settings.DANGJIAN_INDEX_KEY
+    values = {setting: getattr(settings, setting, None) for setting in _KEY_FILE_NAMES.values()}
     if settings.DANGJIAN_KEY_FILE:
         with open(settings.DANGJIAN_KEY_FILE, encoding="ascii") as fh:
             for line in fh:
                 name, _, value = line.strip().partition("=")
-                if name == "DATA_KEY":
-                    data_hex = value
-                elif name == "INDEX_KEY":
-                    index_hex = value
+                if name in _KEY_FILE_NAMES and value:
+                    values[_KEY_FILE_NAMES[name]] = value
+    data_hex = values["DANGJIAN_DATA_KEY"]
+    index_hex = values["DANGJIAN_INDEX_KEY"]
+    audit_hex = values["DANGJIAN_AUDIT_KEY"]
     if not data_hex or not index_hex:
         raise ImproperlyConfigured(
             "Personal data keys are missing: set DANGJIAN_DATA_KEY and DANGJIAN_INDEX_KEY "
             "or DANGJIAN_KEY_FILE (README.md, Configuration)."
         )
+    if not audit_hex:
+        raise ImproperlyConfigured(
+            "The audit key is missing: set DANGJIAN_AUDIT_KEY or AUDIT_KEY in DANGJIAN_KEY_FILE "
+            "(README.md, Configuration)."
+        )
+    old_data, old_index = values["DANGJIAN_OLD_DATA_KEY"], values["DANGJIAN_OLD_INDEX_KEY"]
     return Keys(
         data=_parse_hex("DANGJIAN_DATA_KEY", data_hex, 16),
         index=_parse_hex("DANGJIAN_INDEX_KEY", index_hex, None),
+        audit=_parse_hex("DANGJIAN_AUDIT_KEY", audit_hex, None),
+        old_data=_parse_hex("DANGJIAN_OLD_DATA_KEY", old_data, 16) if old_data else None,
+        old_index=_parse_hex("DANGJIAN_OLD_INDEX_KEY", old_index, None) if old_index else None,
     )
 
 
-def encrypt(plaintext: str) -> bytes:
+def key_fingerprint(key: bytes) -> str:
+    """A short public name of a key (SM3 of a label and the key), for logs and checkpoints."""
+    return hmac_sm3(b"dangjian key fingerprint", key).hex()[:16]
+
+
+def derived_key(purpose: str) -> bytes:
+    """A key for one purpose derived from the audit key (audit chain, record seals)."""
+    return hmac_sm3(get_keys().audit, b"dangjian/" + purpose.encode("ascii"))
+
+
+def encrypt(plaintext: str, *, key: bytes | None = None) -> bytes:
     nonce = os.urandom(NONCE_BYTES)
-    encryptor = Cipher(algorithms.SM4(get_keys().data), modes.GCM(nonce)).encryptor()
+    encryptor = Cipher(algorithms.SM4(key or get_keys().data), modes.GCM(nonce)).encryptor()
     body = encryptor.update(plaintext.encode("utf-8")) + encryptor.finalize()
     return VERSION + nonce + body + encryptor.tag
 
 
-def decrypt(token: bytes) -> str:
-    token = bytes(token)
-    if len(token) < 1 + NONCE_BYTES + TAG_BYTES or token[:1] != VERSION:
-        raise DecryptionError("unknown ciphertext format")
+def _decrypt_with(token: bytes, key: bytes) -> str:
     nonce = token[1 : 1 + NONCE_BYTES]
     body, tag = token[1 + NONCE_BYTES : -TAG_BYTES], token[-TAG_BYTES:]
-    decryptor = Cipher(algorithms.SM4(get_keys().data), modes.GCM(nonce, tag)).decryptor()
+    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
     try:
         return (decryptor.update(body) + decryptor.finalize()).decode("utf-8")
     except Exception as exc:  # InvalidTag, UnicodeDecodeError
         raise DecryptionError("ciphertext failed authentication") from exc
 
 
-def blind_index(value: str, *, purpose: str) -> str:
+def decrypt(token: bytes, *, key: bytes | None = None) -> str:
+    """The clear text; under the current data key, else the old one while a rotation runs."""
+    token = bytes(token)
+    if len(token) < 1 + NONCE_BYTES + TAG_BYTES or token[:1] != VERSION:
+        raise DecryptionError("unknown ciphertext format")
+    if key is not None:
+        return _decrypt_with(token, key)
+    keys = get_keys()
+    try:
+        return _decrypt_with(token, keys.data)
+    except DecryptionError:
+        if keys.old_data is None:
+            raise
+        return _decrypt_with(token, keys.old_data)
+
+
+def blind_index(value: str, *, purpose: str, key: bytes | None = None) -> str:
     """HMAC-SM3 of a normalized value, for exact lookup without decrypting."""
-    mac = crypto_hmac.HMAC(get_keys().index, hashes.SM3())
+    mac = crypto_hmac.HMAC(key or get_keys().index, hashes.SM3())
     mac.update(purpose.encode("ascii") + b"\x00" + value.encode("utf-8"))
     return mac.finalize().hex()
 
