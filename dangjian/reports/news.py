@@ -397,3 +397,231 @@ def draft_check(meeting: Meeting, text: str) -> list[dict]:
         ("requirements", len(enumerated_requirements(meeting)), len(parsed.get("measures") or [])),
     ]
     return [{"field": f, "record": r, "found": p, "ok": r == p} for f, r, p in rows]
+
+
+# ----------------------------------------------------------------------------- activities
+#
+# The activity draft follows seed 000 (a launch ceremony and forum): headline
+# "X举办…"; a lead with the purpose (the campaign), the date, the organizer and
+# the venue; the leaders in their roles (受…委托,…出席并致辞); who took part;
+# the campaign inside its parent campaign and the capabilities it targets; the
+# presentations (N个党支部作交流发言。其中,A围绕“…”作交流发言;B…); the summary.
+
+# ActivityType → (noun written after the title when the title lacks it, verb,
+# the type REPORT_SCHEMA.md names, the words that already name the type).
+ACTIVITY_GENRES = {
+    "launch_ceremony": ("启动仪式", "举办", "启动仪式", ("启动仪式", "启动会", "启动大会")),
+    "forum": ("论坛", "举办", "论坛", ("论坛",)),
+    "special_training": ("专题培训班", "举办", "专题培训", ("培训班", "专题培训", "读书班")),
+    "themed_party_day": ("主题党日活动", "开展", "主题党日", ("主题党日", "党日活动")),
+    "results_showcase": ("成果交流展示活动", "举办", "交流展示", ("交流展示", "成果展示")),
+    "report_meeting": ("报告会", "举办", "报告会", ("报告会", "宣讲会")),
+    "other": (
+        "活动",
+        "举办",
+        None,
+        ("仪式", "活动", "讲堂", "开放日", "参观", "比赛", "竞赛", "演讲", "朗诵", "志愿服务"),
+    ),
+}
+# The seven capabilities (dangjian.training.capabilities codes) as reports name them.
+CAPABILITY_WORDS = {
+    "political": "政治能力",
+    "research": "调查研究能力",
+    "decision": "科学决策能力",
+    "reform": "改革攻坚能力",
+    "emergency": "应急处突能力",
+    "mass_work": "群众工作能力",
+    "implementation": "抓落实能力",
+}
+BRANCH_ENDINGS = ("党支部", "党总支", "支部")
+
+
+def activity_event_name(activity) -> str:
+    """The activity as the report names it: its title, with the genre's noun when the title
+    does not already say what kind of activity it is."""
+    noun, _verb, _type, words = ACTIVITY_GENRES.get(activity.type, ACTIVITY_GENRES["other"])
+    title = re.sub(r"\s+", " ", (activity.title or "").strip()).rstrip("。")
+    if any(w in title for w in words):
+        return title
+    if "“" in title or activity.type == "other":
+        return title + noun
+    return f"“{title}”{noun}"
+
+
+def activity_genre_type(activity) -> str | None:
+    """The activity type REPORT_SCHEMA.md names for the activity's type (None for 其他)."""
+    return ACTIVITY_GENRES.get(activity.type, ACTIVITY_GENRES["other"])[2]
+
+
+def activity_leaders(activity) -> list[dict]:
+    """The leaders JSON, cleaned: [{name, role, entrusted_by, title}] with text values."""
+    out = []
+    for entry in activity.leaders or ():
+        if not isinstance(entry, dict) or not str(entry.get("name", "")).strip():
+            continue
+        out.append(
+            {
+                "name": str(entry.get("name", "")).strip(),
+                "role": str(entry.get("role", "") or "attended"),
+                "entrusted_by": str(entry.get("entrusted_by", "") or "").strip(),
+                "title": str(entry.get("title", "") or "").strip(),
+            }
+        )
+    return out
+
+
+def participant_group_list(activity) -> list[str]:
+    """The participant groups, one per line (or separated by ;) of the record's text."""
+    text = activity.participant_groups or ""
+    parts = re.split(r"[\n;;]+", text)
+    return [re.sub(r"[。,,、\s]+$", "", p.strip()) for p in parts if p.strip()]
+
+
+def _activity_presentations(activity) -> list[tuple[str, str]]:
+    rows = activity.presentations.select_related("organization", "unit").order_by("order", "id")
+    out = []
+    for p in rows:
+        label = re.sub(r"\s+", "", p.presenter_label() or "")
+        topic = re.sub(r"\s+", " ", (p.topic or "").strip()).strip('“”"。')
+        if label:
+            out.append((label, topic))
+    return out
+
+
+def _leader_sentences(leaders: list[dict]) -> str:
+    """受…委托,X出席并致辞。Y主持活动。Z、W出席活动。 (consecutive attendees grouped)."""
+    sentences: list[str] = []
+    attended: list[str] = []
+
+    def flush():
+        if attended:
+            sentences.append("、".join(attended) + "出席活动。")
+            attended.clear()
+
+    for leader in leaders:
+        who = leader["title"] + leader["name"]
+        role = leader["role"]
+        if role == "attended":
+            attended.append(who)
+            continue
+        flush()
+        if role == "chaired":
+            sentences.append(f"{who}主持活动。")
+        elif role == "entrusted":
+            by = leader["entrusted_by"]
+            sentences.append(f"受{by}委托,{who}出席并致辞。" if by else f"{who}出席并致辞。")
+        else:  # spoke
+            sentences.append(f"{who}出席并讲话。")
+    flush()
+    return "".join(sentences)
+
+
+def _presentation_clause(label: str, topic: str) -> str:
+    if not topic:
+        return f"{label}作交流发言"
+    if "“" in topic or "”" in topic:
+        return f"{label}围绕{topic}作交流发言"
+    return f"{label}围绕“{topic}”作交流发言"
+
+
+def _join_and(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return "、".join(items[:-1]) + "和" + items[-1]
+
+
+def activity_news_draft(activity) -> str:
+    """The report draft for ``activity`` in the style of seed 000 (deterministic)."""
+    org = activity.organization.name
+    _noun, verb, _type, _words = ACTIVITY_GENRES.get(activity.type, ACTIVITY_GENRES["other"])
+    event = activity_event_name(activity)
+    campaign = activity.campaign
+    campaign_name = campaign.name.strip() if campaign else ""
+
+    headline = f"{org}{verb}{event}"
+    lead = f"为扎实开展{campaign_name}," if campaign_name and campaign_name not in event else ""
+    lead += f"{cn_date(activity.held_on)},{org}"
+    venue = (activity.venue or "").strip()
+    if venue:
+        lead += f"在{venue}"
+    lead += f"{verb}{event}。"
+    theme = (activity.theme or "").strip().strip('“”"')
+    if theme:
+        lead += f"活动以“{theme}”为主题。"
+    lead += _leader_sentences(activity_leaders(activity))
+    groups = participant_group_list(activity)
+    if groups:
+        count = f",共{activity.participants}人" if activity.participants else ""
+        lead += ",".join(groups) + f"参加活动{count}。"
+    elif activity.participants:
+        lead += f"党员干部共{activity.participants}人参加活动。"
+
+    paragraphs = [headline, lead]
+    if campaign_name:
+        text = f"此次活动是{campaign_name}的重要内容。"
+        parent = campaign.parent.name.strip() if campaign.parent_id else ""
+        if parent:
+            text += f"{campaign_name}在{parent}中组织开展,是推动{parent}走深走实的重要举措。"
+        caps = [CAPABILITY_WORDS[c] for c in CAPABILITY_WORDS if c in (campaign.capabilities or [])]
+        if caps:
+            text += f"行动以提升党员干部{_join_and(caps)}为目标。"
+        paragraphs.append(text)
+
+    presentations = _activity_presentations(activity)
+    if presentations:
+        n = len(presentations)
+        branches = all(label.endswith(BRANCH_ENDINGS) for label, _t in presentations)
+        who = "个党支部" if branches else "个部门单位"
+        clauses = [_presentation_clause(label, topic) for label, topic in presentations]
+        if n == 1:
+            paragraphs.append(f"活动中,{clauses[0]}。")
+        else:
+            paragraphs.append(
+                f"活动中,{n}{who}作交流发言。其中," + ";".join(clauses) + "。"
+                f"{n}{who}从不同角度作了交流展示,为各级党组织提高基层党建工作质量提供了有益做法。"
+            )
+    summary = (activity.summary or "").replace("\r\n", "\n").strip()
+    if summary:
+        paragraphs.extend(p.strip() for p in re.split(r"\n\s*\n", summary) if p.strip())
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def activity_draft_check(activity, text: str) -> list[dict]:
+    """What the report parser finds in ``text``, next to the activity's record."""
+    from dangjian.reports.parser import parse_report
+
+    parsed = parse_report(text or "")
+    leaders = activity_leaders(activity)
+    chair = next((x["name"] for x in leaders if x["role"] == "chaired"), None)
+    named = [x["name"] for x in leaders if x["role"] != "chaired"]
+    found_named = [p["name"] for p in parsed.get("leaders") or [] if p.get("role") != "委托"]
+    genre_type = activity_genre_type(activity)
+    campaign = activity.campaign.name if activity.campaign_id else None
+    rows = [
+        ("date", activity.held_on.isoformat(), parsed.get("date")),
+        ("organization", activity.organization.name, parsed.get("org")),
+        ("kind", genre_type, genre_type if genre_type in parsed.get("activity_types") else None),
+        ("venue", (activity.venue or "").strip() or None, parsed.get("venue")),
+        ("chair", chair, (parsed.get("chair") or {}).get("name")),
+        ("leaders", "、".join(named) or None, "、".join(found_named) or None),
+        ("campaign", campaign, parsed.get("campaign")),
+        (
+            "presentations",
+            len(_activity_presentations(activity)),
+            len(parsed.get("presenting_units") or []),
+        ),
+    ]
+    out = []
+    for f, r, p in rows:
+        ok = r == p
+        if f == "campaign" and r and p:
+            ok = _bare(r) == _bare(p)
+        if f == "kind" and genre_type is None:
+            ok = True
+            p = "、".join(parsed.get("activity_types") or []) or None
+        out.append({"field": f, "record": r, "found": p, "ok": ok})
+    return out
+
+
+def _bare(s: str) -> str:
+    return re.sub(r"[\s“”\"'‘’]", "", s or "")

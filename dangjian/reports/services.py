@@ -1,4 +1,4 @@
-"""Writes of the documents app: saving a meeting's news report draft."""
+"""Writes of the documents app: saving a meeting's or an activity's news report draft."""
 
 from __future__ import annotations
 
@@ -62,6 +62,75 @@ def meeting_news_draft_save(
         changes={"news_draft": [f"{before} chars", f"{len(text)} chars"]},
     )
     return m
+
+
+def _clean_draft_text(text: str) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if len(text) > MAX_DRAFT_CHARS:
+        raise ValidationError(
+            {
+                "text": _("The draft is too long (at most %(n)s characters).")
+                % {"n": MAX_DRAFT_CHARS}
+            }
+        )
+    try:
+        validate_no_markup(text)
+    except ValidationError as exc:
+        raise ValidationError({"text": exc.messages}) from exc
+    return text
+
+
+@transaction.atomic
+def activity_news_draft_save(
+    *, actor, activity, text: str, version: int | None, check: bool = True
+):
+    """Store ``text`` as the activity's news draft; refused when another save came first.
+
+    The lock is the draft's own version (0 = none saved yet): the activity row is locked
+    so that two first saves cannot both create the draft.
+    """
+    from dangjian.campaigns.models import Activity
+
+    from .models import ActivityNewsDraft
+
+    a = (
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=activity.pk)
+    )
+    if check and not policy.can(actor, Action.MEETING_MANAGE, a.organization):
+        raise PermissionDenied
+    draft = ActivityNewsDraft.objects.filter(activity=a).first()
+    current = draft.version if draft is not None else 0
+    if version is not None and version != current:
+        raise ValidationError(
+            _(
+                "Someone else saved this draft while you were editing. "
+                "Copy your text, reload the page, then apply it again."
+            ),
+            code="conflict",
+        )
+    text = _clean_draft_text(text)
+    before = len(draft.text) if draft is not None else 0
+    if draft is not None and text == draft.text:
+        return draft
+    if draft is None:
+        draft = ActivityNewsDraft(activity=a, text=text, version=1)
+        action = audit.AuditEvent.Action.CREATE
+    else:
+        draft.text = text
+        draft.version = current + 1
+        action = audit.AuditEvent.Action.UPDATE
+    draft.full_clean()
+    draft.save()
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=draft,
+        changes={"text": [f"{before} chars", f"{len(text)} chars"]},
+        note=f"activity {a.pk}",
+    )
+    return draft
 
 
 DOCUMENTS = {

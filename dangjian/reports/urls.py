@@ -24,6 +24,11 @@ urlpatterns = [
         views.MeetingNewsDraftView.as_view(),
         name="meeting_news_draft",
     ),
+    path(
+        "activities/<int:pk>/news-draft/",
+        views.ActivityNewsDraftView.as_view(),
+        name="activity_news",
+    ),
     path("ledgers/meetings.xlsx", views.MeetingLedgerView.as_view(), name="meeting_ledger"),
     path("ledgers/topics.xlsx", views.TopicLedgerView.as_view(), name="topic_ledger"),
     path("ledgers/tasks.xlsx", views.TaskLedgerView.as_view(), name="task_ledger"),

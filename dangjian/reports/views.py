@@ -1,8 +1,10 @@
-"""Pages of this app: meeting documents (.docx), ledgers (.xlsx) and the news draft.
+"""Pages of this app: meeting documents (.docx), ledgers (.xlsx) and the news drafts.
 
-Meetings are fetched only through ``Meeting.objects.restrict(user, action)``:
-a meeting outside the user's scope is a 404. Ledgers need the viewing action
-somewhere and contain only the rows in scope (``ledgers``).
+Meetings are fetched only through ``Meeting.objects.restrict(user, action)`` and
+activities through ``Activity.objects.restrict(user, MEETING_VIEW)`` (the action the
+campaigns pages read activities with): a record outside the user's scope is a 404.
+Ledgers need the viewing action somewhere and contain only the rows in scope
+(``ledgers``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.views.generic import TemplateView
 
 from dangjian.access import policy
 from dangjian.access.roles import Action
+from dangjian.campaigns.models import LeaderRole
 from dangjian.core.forms import BootstrapFormMixin, apply_service_errors
 from dangjian.core.views import RequireActionMixin
 from dangjian.core.xlsx import XLSX_CONTENT_TYPE
@@ -163,6 +166,116 @@ class MeetingNewsDraftView(LoginRequiredMixin, TemplateView):
             on_leave=counts[AttendanceStatus.LEAVE],
             absent=counts[AttendanceStatus.ABSENT],
             starts_at=timezone.localtime(meeting.starts_at),
+        )
+        return ctx
+
+
+ACTIVITY_CHECK_LABELS = {
+    "date": gettext_lazy("Date"),
+    "organization": gettext_lazy("Organizer"),
+    "kind": gettext_lazy("Kind"),
+    "venue": gettext_lazy("Venue"),
+    "chair": gettext_lazy("Chair"),
+    "leaders": gettext_lazy("Leaders present"),
+    "campaign": gettext_lazy("Campaign"),
+    "presentations": gettext_lazy("Presentations"),
+}
+
+
+def _activity(request, pk):
+    from dangjian.campaigns.models import Activity
+
+    return get_object_or_404(
+        Activity.objects.restrict(request.user, Action.MEETING_VIEW).select_related(
+            "organization", "campaign", "campaign__parent"
+        ),
+        pk=pk,
+    )
+
+
+class ActivityNewsDraftView(LoginRequiredMixin, TemplateView):
+    """An activity's report draft (seed 000's style) in an editable box: copy, save, regenerate.
+
+    The saved text is an ``ActivityNewsDraft`` row; its version is the optimistic lock.
+    """
+
+    template_name = "reports/activity_news_draft.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.activity = _activity(request, kwargs["pk"])
+        self.can_save = policy.can(request.user, Action.MEETING_MANAGE, self.activity.organization)
+        return super().dispatch(request, *args, **kwargs)
+
+    def _saved(self):
+        from .models import ActivityNewsDraft
+
+        return ActivityNewsDraft.objects.filter(activity=self.activity).first()
+
+    def get(self, request, *args, **kwargs):
+        generated = news.activity_news_draft(self.activity)
+        regenerate = request.GET.get("regenerate") == "1"
+        saved = self._saved()
+        text = saved.text if saved is not None and saved.text and not regenerate else generated
+        form = NewsDraftForm(
+            initial={"text": text, "version": saved.version if saved is not None else 0}
+        )
+        return self.render_to_response(
+            self.get_context_data(form=form, regenerated=regenerate, saved=saved)
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not self.can_save:
+            raise PermissionDenied
+        form = NewsDraftForm(request.POST)
+        if form.is_valid():
+            try:
+                services.activity_news_draft_save(
+                    actor=request.user,
+                    activity=self.activity,
+                    text=form.cleaned_data["text"],
+                    version=form.cleaned_data.get("version"),
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("The news report draft was saved."))
+                return redirect("reports:activity_news", pk=self.activity.pk)
+        return self.render_to_response(
+            self.get_context_data(form=form, regenerated=False, saved=self._saved())
+        )
+
+    def get_context_data(self, **kwargs):
+        from django.urls import NoReverseMatch, reverse
+
+        ctx = super().get_context_data(**kwargs)
+        activity = self.activity
+        roles = dict(LeaderRole.choices)
+        form = kwargs.get("form")
+        text = form["text"].value() if form is not None else ""
+        presentations = list(
+            activity.presentations.select_related("organization", "unit").order_by("order", "id")
+        )
+        try:
+            detail_url = reverse("campaigns:activity_detail", args=[activity.pk])
+        except NoReverseMatch:
+            detail_url = ""
+        ctx.update(
+            check=[
+                row | {"label": ACTIVITY_CHECK_LABELS[row["field"]]}
+                for row in news.activity_draft_check(activity, text or "")
+            ],
+            activity=activity,
+            detail_url=detail_url,
+            can_save=self.can_save,
+            event_name=news.activity_event_name(activity),
+            leaders=[
+                leader | {"role_label": roles.get(leader["role"], leader["role"])}
+                for leader in news.activity_leaders(activity)
+            ],
+            groups=news.participant_group_list(activity),
+            presentations=presentations,
         )
         return ctx
 

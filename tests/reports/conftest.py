@@ -148,3 +148,66 @@ def lg_meeting(tree):
 @pytest.fixture
 def branch_meeting(tree):
     return build_branch_meeting(tree)
+
+
+def build_seed_activity(tree, *, org_key="committee"):
+    """Seed 000's launch ceremony and forum, abridged, organized by 测试局机关党委."""
+    from dangjian.campaigns.models import Activity, ActivityType, Campaign, Presentation
+
+    org = tree.orgs[org_key]
+    parent = Campaign.objects.create(
+        name="学习贯彻习近平新时代中国特色社会主义思想主题教育",
+        organization=tree.orgs["root"],
+        covered=tree.orgs["root"],
+        starts_on=datetime.date(2023, 4, 1),
+        ends_on=datetime.date(2023, 12, 31),
+    )
+    campaign = Campaign.objects.create(
+        name="“政治机关,政治工作”能力提升行动",
+        parent=parent,
+        organization=tree.orgs["root"],
+        covered=tree.orgs["root"],
+        starts_on=datetime.date(2023, 5, 1),
+        ends_on=datetime.date(2023, 11, 30),
+        capabilities=["political", "research", "decision", "implementation"],
+    )
+    activity = Activity.objects.create(
+        type=ActivityType.LAUNCH_CEREMONY,
+        title="“政治机关,政治工作”能力提升行动启动仪式暨“四强”党支部建设论坛",
+        theme="学习新思想 提升新本领",
+        held_on=datetime.date(2023, 5, 6),
+        venue="五四二台",
+        organization=org,
+        campaign=campaign,
+        leaders=[
+            {
+                "name": "杨小伟",
+                "title": "局党组成员、副局长、机关党委书记",
+                "role": "entrusted",
+                "entrusted_by": "局党组成员、副局长乐玉成",
+            },
+            {"name": "王育宏", "title": "机关党委副书记", "role": "attended", "entrusted_by": ""},
+        ],
+        participant_groups=(
+            "局机关各部门党支部副书记\n直属各单位分管党建工作的有关负责同志、党办主任或党支部书记代表"
+        ),
+        summary="局系统各级党组织和党员干部将以此次活动为契机,求真务实、担当作为。",
+    )
+    Presentation.objects.create(
+        activity=activity,
+        order=1,
+        organization=tree.orgs["branch"],
+        topic="聚焦创建“四强”党支部,推动决策部署贯彻落实",
+    )
+    Presentation.objects.create(
+        activity=activity, order=2, unit=tree.units["publicity"], topic="深化党建和业务融合"
+    )
+    Presentation.objects.create(
+        activity=activity, order=3, presenter="北京地球站节目平台机房党支部", topic="党群零距离"
+    )
+    return activity
+
+
+@pytest.fixture
+def seed_activity(tree):
+    return build_seed_activity(tree)

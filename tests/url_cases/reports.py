@@ -30,7 +30,21 @@ def _meeting(tree, name):
     return meeting.pk
 
 
-RESOLVERS = {"reports_meeting": _meeting}
+def _activity(tree, name):
+    """An activity organized by the branch ``name`` names (``branch``)."""
+    import datetime
+
+    from dangjian.campaigns.models import Activity, ActivityType
+
+    activity, _ = Activity.objects.get_or_create(
+        organization=tree.orgs[name],
+        title="矩阵测试主题党日",
+        defaults={"type": ActivityType.THEMED_PARTY_DAY, "held_on": datetime.date(2024, 5, 8)},
+    )
+    return activity.pk
+
+
+RESOLVERS = {"reports_meeting": _meeting, "reports_activity": _activity}
 
 _ON_MEETING = {"pk": "reports_meeting:branch"}
 CASES = {
@@ -38,6 +52,7 @@ CASES = {
     "reports:meeting_attendance_sheet": Case(MEETING_VIEWERS, _ON_MEETING),
     "reports:meeting_signin_sheet": Case(MEETING_VIEWERS, _ON_MEETING),
     "reports:meeting_news_draft": Case(MEETING_VIEWERS, _ON_MEETING),
+    "reports:activity_news": Case(MEETING_VIEWERS, {"pk": "reports_activity:branch"}),
     "reports:meeting_ledger": Case(LEDGER_USERS, query="?date_from=2024-01-01"),
     "reports:topic_ledger": Case(LEDGER_USERS),
     "reports:task_ledger": Case(LEDGER_USERS, query="?overdue=on"),

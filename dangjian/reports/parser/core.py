@@ -63,6 +63,8 @@ class ParsedReport:
     planned_activities: list[dict[str, str]] = field(default_factory=list)
     capabilities: list[str] = field(default_factory=list)
     participant_groups: list[str] = field(default_factory=list)
+    theme: str | None = None
+    presentations: list[dict[str, str | None]] = field(default_factory=list)
     confidence: dict[str, float] = field(default_factory=dict)
     spans: dict[str, list[list[int]]] = field(default_factory=dict)
     furniture: list[list[int]] = field(default_factory=list)
@@ -147,6 +149,13 @@ def parse(text: str) -> ParsedReport:
     r.planned_activities = [{"text": t, "type": k} for t, k, _ in series]
     groups = ex.find_participant_groups(p, ([chair] if chair else []) + leaders)
     r.participant_groups = [ex.value_of(p, s) for s in groups]
+    theme = ex.find_theme(p) if kinds.kind == "activity" else None
+    r.theme = ex.value_of(p, theme) if theme else None
+    topics = ex.find_presentation_topics(p, units)
+    r.presentations = [
+        {"unit": ex.value_of(p, u), "topic": ex.value_of(p, t) if t else None}
+        for u, t in zip(units, topics, strict=True)
+    ]
 
     r.spans = {
         "title": [[a, b] for a, b in title.spans],
@@ -165,6 +174,7 @@ def parse(text: str) -> ParsedReport:
         "capabilities": [[s[0], s[1]] for _, s in caps],
         "planned_activities": [[s[0], s[1]] for _, _, s in series],
         "participant_groups": [[a, b] for a, b in groups],
+        "theme": _sp(theme),
     }
     r.confidence = {
         "kind": 0.9 if kinds.kind and kinds.evidence else 0.0,

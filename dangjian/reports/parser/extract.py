@@ -1003,6 +1003,8 @@ _UNIT_SUBJECT = re.compile(
 _UNIT_LIST = re.compile(
     rf"(?P<l>(?:(?!等)[{HAN}\d()]){{2,30}}(?:、(?:(?!等)[{HAN}\d()]){{2,30}}){{0,20}})等\s{{0,2}}\d{{1,3}}\s{{0,2}}(?:个|家)"
 )
+# A clause that only sets the scene before the presenters (活动中, / 论坛上, / 会上,).
+_SCENE_LEAD = re.compile(r"(?:活动|会议|论坛|仪式|培训|交流会|座谈会)(?:中|上|期间)|会上|随后|最后")
 _BAD_UNIT = re.compile(r"个|等|各|全体|大家|双方|我们|党员们|与会|参会|其中|代表们")
 
 
@@ -1051,7 +1053,9 @@ def find_presenting_units(p: Prepared, kinds: Kinds) -> list[Span]:
                 ca2 = ca + (lead.end() if lead else 0)
                 m = _UNIT_SUBJECT.match(p.body, ca2, cb)
                 opens = first or p.body[ca - 1 : ca] == ";" or bool(lead and lead.group(0).strip())
-                first = p.body[ca:cb].strip() in ("其中", "此外", "同时", "随后")
+                first = p.body[ca:cb].strip() in ("其中", "此外", "同时", "随后") or bool(
+                    _SCENE_LEAD.fullmatch(p.body[ca:cb].strip())
+                )
                 if (
                     not m
                     or _BAD_UNIT.search(m.group("u"))
@@ -1251,3 +1255,52 @@ def _group_spans(p: Prepared, a: int, b: int) -> list[Span]:
         start = a + m.end()
     out.append(strip_span(p.body, start, b))
     return [s for s in out if s[1] - s[0] >= 2]
+
+
+_THEME = re.compile(r"(?:以|围绕)“(?P<t>[^“”\n]{2,60})”为主题|主题为“(?P<u>[^“”\n]{2,60})”")
+
+
+def find_theme(p: Prepared) -> Span | None:
+    """The activity's theme when the text states one (活动以“…”为主题 / 主题为“…”)."""
+    for pa, pb in paragraphs(p)[:3]:
+        m = _THEME.search(p.body, pa, pb)
+        if m:
+            g = "t" if m.group("t") else "u"
+            return strip_span(p.body, m.start(g), m.end(g))
+    return None
+
+
+# What a presenter talked about: the rest of its clause, up to ; or 。 (quote-aware).
+# "围绕“X”作交流发言" / "以“X”为题作交流发言" give X; "讲述了X" gives X.
+_TOPIC_FRAME = re.compile(
+    r"^(?:围绕|以|就)(?P<x>.{2,200}?)(?:为题|为主题)?(?:作|做|进行)(?:了)?(?:交流)?(?:发言|交流|展示)$"
+)
+_TOPIC_VERB = re.compile(
+    r"^(?:的(?:党员)?代表[\u4e00-\u9fff]{0,6}?)?(?:讲述了|分享了|介绍了|展示了|交流了|汇报了|"
+    r"分享|讲述|介绍|展示|交流|汇报)"
+)
+
+
+def find_presentation_topics(p: Prepared, units: list[Span]) -> list[Span | None]:
+    """For each presenting unit, what it presented (None when the text does not say)."""
+    out: list[Span | None] = []
+    for _a, b in units:
+        stop = b
+        while stop < len(p.masked) and p.masked[stop] not in ";。\n" and stop - b < 300:
+            stop += 1
+        a2, b2 = b, stop
+        seg = p.body[a2:b2]
+        m = _TOPIC_FRAME.match(seg)
+        if m:
+            a2, b2 = a2 + m.start("x"), a2 + m.end("x")
+        else:
+            v = _TOPIC_VERB.match(seg)
+            if v:
+                a2 += v.end()
+        a2, b2 = strip_span(p.body, a2, b2)
+        if b2 - a2 >= 2 and p.body[a2] in "“" and p.body[b2 - 1] in "”":
+            inner = p.body[a2 + 1 : b2 - 1]
+            if "“" not in inner and "”" not in inner:
+                a2, b2 = a2 + 1, b2 - 1
+        out.append((a2, b2) if b2 - a2 >= 2 and b2 - a2 <= 200 else None)
+    return out
