@@ -10,7 +10,7 @@ from django.utils import timezone
 from dangjian.access.roles import Action
 from dangjian.organizations.models import Organization
 
-from .models import Activity, Campaign, Requirement, Submission
+from .models import Activity, ActivityPhoto, Campaign, Presentation, Requirement, Submission
 
 
 def campaign_list(*, user, search: str = ""):
@@ -32,6 +32,152 @@ def campaign_get(*, user, pk: int) -> Campaign:
             "organization", "covered", "parent"
         ),
         pk=pk,
+    )
+
+
+def activity_list(
+    *,
+    user,
+    type: str = "",
+    campaign: Campaign | None = None,
+    root: Organization | None = None,
+    date_from=None,
+    date_to=None,
+    q: str = "",
+):
+    """Activities the user may see, newest first, filtered; the counts shown on the list
+    (presentations, photos) are annotated so a page is a fixed number of queries."""
+    qs = (
+        Activity.objects.restrict(user, Action.MEETING_VIEW)
+        .select_related("organization", "campaign")
+        .annotate(
+            presentation_count=Count("presentations", distinct=True),
+            photo_count=Count("photos", distinct=True),
+        )
+    )
+    if type:
+        qs = qs.filter(type=type)
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    if root is not None:
+        qs = qs.filter(organization__path__startswith=root.path)
+    if date_from:
+        qs = qs.filter(held_on__gte=date_from)
+    if date_to:
+        qs = qs.filter(held_on__lte=date_to)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(theme__icontains=q))
+    return qs.order_by("-held_on", "-id")
+
+
+def activity_get(*, user, pk: int) -> Activity:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Activity.objects.restrict(user, Action.MEETING_VIEW).select_related(
+            "organization", "campaign"
+        ),
+        pk=pk,
+    )
+
+
+def presentation_get(*, user, pk: int) -> Presentation:
+    """A presentation of an activity the user may see (404 otherwise)."""
+    from django.shortcuts import get_object_or_404
+
+    visible = Activity.objects.restrict(user, Action.MEETING_VIEW)
+    return get_object_or_404(
+        Presentation.objects.filter(activity__in=visible).select_related(
+            "activity", "activity__organization"
+        ),
+        pk=pk,
+    )
+
+
+def photo_get(*, user, pk: int) -> ActivityPhoto:
+    from django.shortcuts import get_object_or_404
+
+    visible = Activity.objects.restrict(user, Action.MEETING_VIEW)
+    return get_object_or_404(
+        ActivityPhoto.objects.filter(activity__in=visible).select_related(
+            "activity", "activity__organization"
+        ),
+        pk=pk,
+    )
+
+
+def presentations_of(activity: Activity):
+    return activity.presentations.select_related(
+        "organization", "unit", "source", "source__activity"
+    ).order_by("order", "id")
+
+
+def visible_campaigns(*, user):
+    return Campaign.objects.restrict(user, Action.MEETING_VIEW).order_by("-starts_on", "id")
+
+
+def reportable_requirements(*, user, activity: Activity) -> list[Requirement]:
+    """Requirements the activity's organizer may report this activity against: of the
+    campaigns visible to the user that cover the organizer, applying to its kind, not
+    yet reported (or returned). Two queries."""
+    org = activity.organization
+    prefixes = [*org.ancestor_paths(), org.path]
+    campaigns = visible_campaigns(user=user).filter(covered__path__in=prefixes)
+    requirements = list(
+        Requirement.objects.filter(campaign__in=campaigns)
+        .select_related("campaign")
+        .order_by("campaign__starts_on", "due_on", "id")
+    )
+    done = set(
+        Submission.objects.filter(requirement__in=[r.pk for r in requirements], organization=org)
+        .exclude(status=Submission.Status.RETURNED)
+        .values_list("requirement_id", flat=True)
+    )
+    return [r for r in requirements if r.applies_to(org) and r.pk not in done]
+
+
+def exemplary_cases(
+    *,
+    user,
+    campaign: Campaign | None = None,
+    capability: str = "",
+    root: Organization | None = None,
+):
+    """Exemplary presentations and exemplary activities visible to the user.
+
+    Returns two querysets (presentations, activities), newest activity first."""
+    visible = Activity.objects.restrict(user, Action.MEETING_VIEW)
+    if campaign is not None:
+        visible = visible.filter(campaign=campaign)
+    if capability:
+        ids = [
+            c.pk
+            for c in visible_campaigns(user=user).only("pk", "capabilities")
+            if capability in (c.capabilities or [])
+        ]
+        visible = visible.filter(campaign_id__in=ids)
+    presentations = Presentation.objects.filter(exemplary=True, activity__in=visible)
+    activities = visible.filter(exemplary=True)
+    if root is not None:
+        presentations = presentations.filter(
+            Q(organization__path__startswith=root.path)
+            | Q(organization__isnull=True, activity__organization__path__startswith=root.path)
+        )
+        activities = activities.filter(organization__path__startswith=root.path)
+    presentations = presentations.select_related(
+        "organization", "unit", "activity", "activity__organization", "activity__campaign"
+    ).order_by("-activity__held_on", "activity_id", "order", "id")
+    activities = activities.select_related("organization", "campaign").order_by("-held_on", "-id")
+    return presentations, activities
+
+
+def agenda_case_choices(*, user, activity: Activity):
+    """Exemplary presentations the user may see, from other activities."""
+    visible = Activity.objects.restrict(user, Action.MEETING_VIEW).exclude(pk=activity.pk)
+    return (
+        Presentation.objects.filter(exemplary=True, activity__in=visible)
+        .select_related("organization", "unit", "activity")
+        .order_by("-activity__held_on", "activity_id", "order", "id")
     )
 
 
@@ -74,6 +220,7 @@ class Ledger:
     applicable: int
     accepted: int
     reported: int
+    by_subtree: list[dict] = field(default_factory=list)
 
     @property
     def percent(self) -> int:
@@ -134,7 +281,9 @@ def ledger(*, user, campaign: Campaign, today=None) -> Ledger:
     for s in stats.values():
         s["percent"] = round(100 * s["accepted"] / s["applicable"]) if s["applicable"] else 0
     per_requirement = [stats[r.pk] for r in requirements]
+    by_subtree = _by_subtree(campaign, rows)
     return Ledger(
+        by_subtree=by_subtree,
         campaign=campaign,
         requirements=requirements,
         rows=rows,
@@ -143,3 +292,43 @@ def ledger(*, user, campaign: Campaign, today=None) -> Ledger:
         accepted=sum(s["accepted"] for s in per_requirement),
         reported=sum(s["reported"] for s in per_requirement),
     )
+
+
+def _by_subtree(campaign: Campaign, rows: list[Row]) -> list[dict]:
+    """Completion per child of the covered organization (its own row counts apart).
+
+    Grouped from the ledger rows already loaded; a child not itself visible (only
+    parts of it are in the user's scope) is named with one more query."""
+    from dangjian.organizations.models import STEP
+
+    top = campaign.covered.path
+    width = len(top) + STEP
+    groups: dict[str, dict] = {}
+    for row in rows:
+        key = row.organization.path[:width]
+        group = groups.setdefault(
+            key, {"path": key, "organization": None, "applicable": 0, "accepted": 0, "reported": 0}
+        )
+        if row.organization.path == key:
+            group["organization"] = row.organization
+        for cell in row.cells:
+            if not cell.applies:
+                continue
+            group["applicable"] += 1
+            if cell.status == Submission.Status.ACCEPTED:
+                group["accepted"] += 1
+            if cell.status in (Submission.Status.ACCEPTED, Submission.Status.REPORTED):
+                group["reported"] += 1
+    missing = [k for k, g in groups.items() if g["organization"] is None]
+    if missing:
+        for org in Organization.objects.filter(path__in=missing):
+            groups[org.path]["organization"] = org
+    result = []
+    for key in sorted(groups):
+        g = groups[key]
+        if not g["applicable"] or g["organization"] is None:
+            continue
+        g["percent"] = round(100 * g["accepted"] / g["applicable"])
+        g["reported_percent"] = round(100 * g["reported"] / g["applicable"])
+        result.append(g)
+    return result

@@ -667,9 +667,11 @@ def agenda_build(*, actor, activity: Activity, cases, check: bool = True) -> lis
     _guard(can_manage_activity(actor, activity), check)
     if activity.type != ActivityType.FORUM:
         raise ValidationError(_("Only a forum's agenda is built from exemplary cases."))
-    cases = list(cases)
-    if not cases:
+    order = [c.pk for c in cases]
+    if not order:
         raise ValidationError({"cases": _("Choose at least one exemplary case.")})
+    fresh = Presentation.objects.in_bulk(order)  # the stored state decides, not the caller's
+    cases = [fresh[pk] for pk in order if pk in fresh]
     for case in cases:
         if not case.exemplary:
             raise ValidationError(

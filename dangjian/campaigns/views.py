@@ -81,7 +81,38 @@ class CampaignDetailView(CampaignMixin, TemplateView):
             c.planned_activities.select_related("owner_organization", "owner_unit")
         )
         ctx["children"] = list(c.children.all())
+        ctx["activities"] = list(selectors.activity_list(user=self.request.user, campaign=c)[:20])
+        ctx["can_record"] = policy.has_action(self.request.user, Action.MEETING_MANAGE)
         return ctx
+
+
+class NoticeDownloadView(CampaignMixin, View):
+    """The notice attachment, for whoever sees the campaign."""
+
+    def get(self, request, *args, **kwargs):
+        from .activity_views import notice_response
+
+        return notice_response(self.campaign)
+
+
+class RemindLateView(CampaignMixin, View):
+    """The office reminds the organizations late with a requirement, now (idempotent)."""
+
+    http_method_names = ["post"]
+
+    def allowed(self, user, campaign):
+        return services.can_manage_campaign(user, campaign)
+
+    def post(self, request, *args, **kwargs):
+        sent = services.campaign_remind_late(actor=request.user, campaign=self.campaign)
+        if sent:
+            messages.success(
+                request,
+                _("%(count)s organization reminder(s) were sent.") % {"count": sent},
+            )
+        else:
+            messages.info(request, _("Every late organization has already been reminded."))
+        return redirect("campaigns:ledger", pk=self.campaign.pk)
 
 
 class CampaignCreateView(RequireActionMixin, FormView):
@@ -182,6 +213,19 @@ class LedgerView(CampaignMixin, TemplateView):
             row.can_review = policy.can(user, Action.SUBMISSION_REVIEW, row.organization)
         ctx["ledger"] = ledger
         ctx["today"] = timezone.localdate()
+        ctx["can_manage"] = services.can_manage_campaign(user, self.campaign)
+        ctx["late_count"] = sum(1 for row in ledger.rows for cell in row.cells if cell.late)
+        ctx["chart"] = (
+            {
+                "labels": [g["organization"].name for g in ledger.by_subtree],
+                "accepted": [g["percent"] for g in ledger.by_subtree],
+                "reported": [g["reported_percent"] for g in ledger.by_subtree],
+                "accepted_label": _("accepted"),
+                "reported_label": _("reported or accepted"),
+            }
+            if ledger.by_subtree
+            else None
+        )
         return ctx
 
 

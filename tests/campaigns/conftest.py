@@ -53,3 +53,37 @@ def make_activity(tree, branch_secretary, campaign, today):
         return services.activity_create(**kw)
 
     return make
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """A private MEDIA_ROOT per test, so "no file left behind" can be counted."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+def stored_files(root) -> list:
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def image_bytes(fmt="PNG", size=(800, 600), color=(200, 30, 40), exif=False) -> bytes:
+    import io
+
+    from PIL import Image
+
+    img = Image.new("RGB", size, color)
+    out = io.BytesIO()
+    kwargs = {}
+    if exif:
+        data = Image.Exif()
+        data[0x010F] = "SecretCam"  # Make
+        data[0x0131] = "Editor 1.0"  # Software
+        kwargs["exif"] = data.tobytes()
+    img.save(out, fmt, **kwargs)
+    return out.getvalue()
+
+
+def upload(name, content, content_type="application/octet-stream"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type=content_type)
