@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.access import policy
 from dangjian.access.roles import Action
-from dangjian.core import audit
+from dangjian.core import audit, signing
 from dangjian.core.images import process_image
 from dangjian.core.models import AuditEvent
 from dangjian.core.uploads import validate_attachment
@@ -825,7 +825,11 @@ def submission_return(*, actor, submission: Submission, reason: str, check: bool
 
 @transaction.atomic
 def submission_accept(*, actor, submission: Submission, comment: str = "", check: bool = True):
-    return _review(actor, submission, Submission.Status.ACCEPTED, (comment or "").strip(), check)
+    submission = _review(
+        actor, submission, Submission.Status.ACCEPTED, (comment or "").strip(), check
+    )
+    signing.sign_operation(actor, submission, "submission.accept")
+    return submission
 
 
 def ledger_export_audit(*, actor, campaign: Campaign) -> None:

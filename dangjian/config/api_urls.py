@@ -16,6 +16,7 @@ from dangjian.organizations.api import OrganizationViewSet, UnitViewSet
 from dangjian.people.api import MemberViewSet, PostViewSet
 from dangjian.study.api import TopicViewSet
 from dangjian.tasks.api import TaskViewSet
+from dangjian.training.api import TrainingHoursViewSet, TrainingViewSet
 
 router = DefaultRouter()
 router.include_format_suffixes = False  # JSON only
@@ -26,6 +27,8 @@ router.register("posts", PostViewSet, basename="api-post")
 router.register("tasks", TaskViewSet, basename="api-task")
 router.register("meetings", MeetingViewSet, basename="api-meeting")
 router.register("topics", TopicViewSet, basename="api-topic")
+router.register("trainings", TrainingViewSet, basename="api-training")
+router.register("training-hours", TrainingHoursViewSet, basename="api-training-hours")
 
 urlpatterns = [
     path(

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.access import policy
 from dangjian.access.roles import Action
-from dangjian.core import audit
+from dangjian.core import audit, signing
 from dangjian.organizations.models import Organization, OrganizationKind
 
 from . import computed
@@ -607,6 +607,7 @@ def decide(
         raise ValidationError(_("Answer every objection before deciding."))
     if named:
         _move(actor, assessment, S.NAMED, "named", comment)
+        signing.sign_operation(actor, assessment, "fourstrong.name")
     else:
         _move(actor, assessment, S.NOT_NAMED, "not_named", comment)
     return assessment

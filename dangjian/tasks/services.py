@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.access import policy
 from dangjian.access.roles import ROLE_ACTIONS, Action
-from dangjian.core import audit
+from dangjian.core import audit, signing
 from dangjian.core.notify import notify
 from dangjian.core.uploads import validate_attachment
 
@@ -547,6 +547,7 @@ def task_approve_closure(*, actor, task: Task, reason: str = "", check: bool = T
     reason = (reason or "").strip()
     _event(current, Kind.CLOSED, actor, reason)
     _audit_status(actor, current, old, reason)
+    signing.sign_operation(actor, current, "task.close")
     if current.parent_id:
         recompute_progress(current.parent_id)
     notify(

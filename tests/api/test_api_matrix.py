@@ -103,6 +103,13 @@ CASES: dict[tuple[str, str], ApiCase] = {
     # The import screen's API (parse: no writes; import: creates a meeting).
     ("api-report-parse", "post"): ApiCase(MEETING_MANAGERS | S("outsider")),
     ("api-report-import", "post"): ApiCase(MEETING_MANAGERS | S("outsider")),
+    # Trainings: meeting.view / meeting.manage; "training:branch" is the branch's training.
+    ("api-training-list", "get"): ApiCase(WORK_ANYWHERE),
+    ("api-training-list", "post"): ApiCase(MEETING_MANAGERS | S("outsider")),
+    ("api-training-detail", "get"): ApiCase(WORK_VIEWERS, {"pk": "training:branch"}),
+    ("api-training-detail", "patch"): ApiCase(MEETING_MANAGERS, {"pk": "training:branch"}),
+    ("api-training-attendance", "post"): ApiCase(MEETING_MANAGERS, {"pk": "training:branch"}),
+    ("api-training-hours-list", "get"): ApiCase(WORK_ANYWHERE),
 }
 # Endpoints open before logging in.
 PUBLIC = {("api-token", "post")}
