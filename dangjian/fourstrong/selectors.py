@@ -6,9 +6,11 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from dangjian.access import policy
 from dangjian.access.roles import Action
+from dangjian.organizations.models import STEP, Organization
 
 from .models import Assessment, Cycle, Dimension, IndicatorSystem, Score
 
@@ -84,15 +86,46 @@ def radar_data(scores) -> dict:
     }
 
 
-def history(*, user, assessment: Assessment) -> QuerySet[Assessment]:
-    """The branch's assessments of other years (visible to the user)."""
-    return (
+def branch_history(*, user, assessment: Assessment) -> list[dict]:
+    """The branch's assessments across cycles (oldest first, this one included) with the
+    total and the final share per dimension. Two queries whatever the number of years."""
+    assessments = list(
         Assessment.objects.restrict(user, VIEW)
-        .filter(branch=assessment.branch)
-        .exclude(pk=assessment.pk)
+        .filter(branch_id=assessment.branch_id)
         .select_related("cycle")
-        .order_by("-cycle__year")
+        .order_by("cycle__year", "cycle_id")
     )
+    scores = defaultdict(list)
+    for score in Score.objects.filter(assessment__in=[a.pk for a in assessments]).select_related(
+        "indicator"
+    ):
+        scores[score.assessment_id].append(score)
+    rows = []
+    for a in assessments:
+        per = dimension_scores(scores[a.pk])
+        rows.append(
+            {
+                "assessment": a,
+                "current": a.pk == assessment.pk,
+                "dimensions": [per[v]["final"] for v, _l in Dimension.choices],
+            }
+        )
+    return rows
+
+
+def history_chart(rows: list[dict]) -> dict:
+    """The data of the history chart: per year the total and the dimensions' final shares."""
+    return {
+        "years": [str(r["assessment"].cycle.year) for r in rows],
+        "total": [
+            float(r["assessment"].total) if r["assessment"].total is not None else None
+            for r in rows
+        ],
+        "dimensions": [
+            {"name": str(label), "data": [r["dimensions"][i] for r in rows]}
+            for i, (_v, label) in enumerate(Dimension.choices)
+        ],
+    }
 
 
 def ranking(*, user, cycle: Cycle) -> list[dict]:
@@ -125,3 +158,58 @@ def status_distribution(rows: list[dict]) -> list[tuple[str, int]]:
         parent = str(a.branch.parent) if a.branch.parent_id else "—"
         counts[parent][a.get_status_display()] += 1
     return [(parent, dict(c)) for parent, c in sorted(counts.items())]
+
+
+# Score bands of the distribution: (lowest total, label); a total belongs to the first
+# band whose lowest total it reaches. Unscored assessments have their own column.
+SCORE_BANDS = (
+    (Decimal(90), _("90 and above")),
+    (Decimal(80), _("80 to 89.99")),
+    (Decimal(70), _("70 to 79.99")),
+    (Decimal(60), _("60 to 69.99")),
+    (Decimal(0), _("below 60")),
+)
+
+
+def _band(total: Decimal | None) -> int:
+    if total is None:
+        return len(SCORE_BANDS)
+    for i, (low, _label) in enumerate(SCORE_BANDS):
+        if total >= low:
+            return i
+    return len(SCORE_BANDS) - 1
+
+
+def score_distribution(*, cycle: Cycle, rows: list[dict]) -> dict:
+    """Counts per score band for each child organization of the cycle's scope (branches
+    directly under the scope form their own group). ``rows`` come from :func:`ranking`,
+    so only assessments in the user's scope are counted. One query (the children)."""
+    scope = cycle.scope
+    cut = len(scope.path) + STEP
+    children = {
+        o.path: o
+        for o in Organization.objects.filter(parent=scope).only("id", "name", "path", "parent")
+    }
+    labels = [str(label) for _low, label in SCORE_BANDS] + [str(_("not scored yet"))]
+    groups: dict[str, list[int]] = {}
+    names: dict[str, str] = {}
+    for row in rows:
+        branch = row["assessment"].branch
+        if branch.parent_id == scope.pk or branch.path[:cut] not in children:
+            key, name = scope.path, _("directly under %(org)s") % {"org": scope.name}
+        else:
+            key, name = branch.path[:cut], children[branch.path[:cut]].name
+        names[key] = str(name)
+        groups.setdefault(key, [0] * len(labels))[_band(row["total"])] += 1
+    ordered = sorted(groups)
+    return {
+        "bands": labels,
+        "groups": [
+            {"name": names[k], "counts": groups[k], "total": sum(groups[k])} for k in ordered
+        ],
+        "series": [
+            {"name": label, "data": [groups[k][i] for k in ordered]}
+            for i, label in enumerate(labels)
+        ],
+        "categories": [names[k] for k in ordered],
+    }

@@ -101,6 +101,7 @@ class RankingView(CycleMixin, TemplateView):
             rows=rows,
             dimension_labels=[label for _v, label in selectors.Dimension.choices],
             distribution=selectors.status_distribution(rows),
+            bands=selectors.score_distribution(cycle=self.cycle, rows=rows),
         )
         return ctx
 
@@ -127,6 +128,7 @@ class AssessmentDetailView(AssessmentMixin, TemplateView):
             s.input_evidence = (
                 posted.get(f"evidence_{s.indicator_id}", "") if posted else s.evidence
             )
+        history = selectors.branch_history(user=user, assessment=a)
         editable = a.status == S.SELF_ASSESSMENT and services.can_self_assess(user, a)
         review = services.can_review(user, a)
         ctx.update(
@@ -135,7 +137,8 @@ class AssessmentDetailView(AssessmentMixin, TemplateView):
             radar=selectors.radar_data(scores),
             events=a.events.all(),
             objections=a.objections.all(),
-            history=selectors.history(user=user, assessment=a),
+            history=history,
+            history_chart=selectors.history_chart(history),
             can_edit=editable,
             can_submit=editable,
             can_recommend=a.status == S.SUBMITTED and services.can_recommend(user, a),

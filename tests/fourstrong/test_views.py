@@ -229,3 +229,88 @@ def test_office_builds_a_system_and_starts_a_cycle_through_the_pages(client, tre
         {"year": "2025", "system": system.pk, "scope": tree.orgs["other_root"].pk},
     )
     assert response.status_code == 200 and "scope" in response.context["form"].errors
+
+
+def _to_reviewed(assessment, secretary, office, share):
+    """Self scores at ``share`` of each maximum, submitted, recommended and reviewed."""
+    from decimal import Decimal
+
+    services.self_assessment_save(
+        actor=secretary,
+        assessment=assessment,
+        scores={
+            s.indicator_id: (s.indicator.max_score * Decimal(share)).quantize(Decimal("0.01"))
+            for s in assessment.scores.select_related("indicator")
+        },
+    )
+    services.self_assessment_submit(actor=secretary, assessment=assessment)
+    services.recommend(actor=office, assessment=assessment)
+    return services.review(actor=office, assessment=assessment)
+
+
+def test_branch_page_shows_history_across_cycles(
+    client, tree, office_staff, branch_secretary, member_user
+):
+    from tests.fourstrong.conftest import build_system
+
+    system = build_system(office_staff)
+    year = timezone.localdate().year
+    earlier = services.cycle_start(
+        actor=office_staff, year=year - 1, system=system, scope=tree.orgs["committee"]
+    )
+    current = services.cycle_start(
+        actor=office_staff, year=year, system=system, scope=tree.orgs["committee"]
+    )
+    branch = tree.orgs["branch"]
+    _to_reviewed(earlier.assessments.get(branch=branch), branch_secretary, office_staff, "0.6")
+    now = current.assessments.get(branch=branch)
+    _to_reviewed(now, branch_secretary, office_staff, "0.9")
+    _login(client, member_user)
+    response = client.get(reverse("fourstrong:assessment_detail", args=[now.pk]))
+    assert response.status_code == 200
+    rows = response.context["history"]
+    assert [r["assessment"].cycle.year for r in rows] == [year - 1, year]
+    assert [r["current"] for r in rows] == [False, True]
+    chart = response.context["history_chart"]
+    assert chart["years"] == [str(year - 1), str(year)]
+    assert chart["total"] == [60.0, 90.0]
+    assert [d["data"] for d in chart["dimensions"]] == [[60.0, 90.0]] * 4
+    html = response.content.decode()
+    assert "fourstrong/history.js" in html and 'id="fourstrong-history-data"' in html
+    assert "<script>" not in html.replace('<script id="', "")  # no inline script
+
+
+def test_ranking_shows_score_bands_per_child_organization(
+    client, tree, office_staff, branch_secretary
+):
+    """Two branches under a general branch, the two of the fixture directly under the
+    committee: counts per score band for each group, and the chart's data."""
+    from dangjian.access.roles import Role
+    from tests.factories import make_user
+    from tests.fourstrong.conftest import start_cycle
+
+    general = make_org("电视剧司党总支", OrganizationKind.GENERAL_BRANCH, tree.orgs["committee"])
+    first = make_org("电视剧司第一党支部", OrganizationKind.BRANCH, general)
+    make_org("电视剧司第二党支部", OrganizationKind.BRANCH, general)
+    secretary = make_user("first_secretary", role=Role.BRANCH_SECRETARY, organization=first)
+    cycle = start_cycle(tree, office_staff)
+    _to_reviewed(cycle.assessments.get(branch=first), secretary, office_staff, "0.95")
+    _to_reviewed(
+        cycle.assessments.get(branch=tree.orgs["branch"]), branch_secretary, office_staff, "0.75"
+    )
+    _login(client, office_staff)
+    response = client.get(reverse("fourstrong:ranking", args=[cycle.pk]))
+    assert response.status_code == 200
+    bands = response.context["bands"]
+    assert len(bands["bands"]) == 6  # five score bands and "not scored yet"
+    groups = {g["name"]: g["counts"] for g in bands["groups"]}
+    direct = [name for name in groups if name != "电视剧司党总支"]
+    assert groups["电视剧司党总支"] == [1, 0, 0, 0, 0, 1]
+    assert len(direct) == 1 and groups[direct[0]] == [0, 0, 1, 0, 0, 1]
+    assert bands["series"][0]["data"] == [groups[c][0] for c in bands["categories"]]
+    html = response.content.decode()
+    assert "fourstrong/distribution.js" in html and 'data-testid="distribution-chart"' in html
+    # The leading-group office reads the cycle but the ranking is the reviewing office's.
+    client.logout()
+    _login(client, tree.users["dangzu_office"])
+    assert client.get(reverse("fourstrong:ranking", args=[cycle.pk])).status_code == 403

@@ -7,6 +7,7 @@
     var d = JSON.parse(data.textContent);
     var selfLabel = el.dataset.selfLabel;
     var finalLabel = el.dataset.finalLabel;
+    el.style.height = (el.dataset.height || 320) + "px";
     var chart = echarts.init(el);
     chart.setOption({
       tooltip: {},
