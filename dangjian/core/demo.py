@@ -31,7 +31,7 @@ from django.utils.translation import gettext
 
 from dangjian.access.models import RoleGrant
 from dangjian.access.roles import Role
-from dangjian.core import audit, demo_meetings
+from dangjian.core import audit, demo_campaigns, demo_meetings
 from dangjian.core.models import AuditEvent
 from dangjian.core.validators import id_number_check_char
 from dangjian.meetings.models import Meeting
@@ -360,6 +360,11 @@ class DemoResult:
     attendances: int = 0
     tasks: int = 0
     progress_reports: int = 0
+    # Seed 000's campaign, the four-strong cycles and trainings (dangjian.core.demo_campaigns).
+    campaigns: int = 0
+    submissions: int = 0
+    assessments: int = 0
+    trainings: int = 0
     seconds: float = 0.0
 
 
@@ -581,6 +586,14 @@ def load_demo(
     )
     for name in ("topics", "meetings", "attendances", "tasks", "progress_reports"):
         setattr(result, name, getattr(history, name))
+    work = demo_campaigns.load(
+        orgs={key: plan.obj for key, plan in gen.orgs.items()},
+        units=gen.units,
+        seed=seed,
+        today=gen.today,
+    )
+    for name in ("campaigns", "submissions", "assessments", "trainings"):
+        setattr(result, name, getattr(work, name))
     audit.record(
         actor=None,
         action=AuditEvent.Action.IMPORT,
@@ -600,6 +613,10 @@ def load_demo(
             "attendances": result.attendances,
             "tasks": result.tasks,
             "progress_reports": result.progress_reports,
+            "campaigns": result.campaigns,
+            "submissions": result.submissions,
+            "assessments": result.assessments,
+            "trainings": result.trainings,
         },
     )
     result.seconds = time.perf_counter() - started

@@ -12,12 +12,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from dangjian.campaigns.models import Campaign
 from dangjian.core import demo
+from dangjian.fourstrong.models import Assessment, Cycle
 from dangjian.meetings.models import Meeting
 from dangjian.organizations.models import Organization
 from dangjian.people.models import Member
 from dangjian.study.models import Topic
 from dangjian.tasks.models import Task
+from dangjian.training.models import Training
 
 PASSWORD = "Demo-password-2024"
 ACCOUNTS = ["admin", "jiguan", "dangzu", "zhibu", "dangyuan", "anquan", "shenji"]
@@ -35,6 +38,11 @@ PAGES = [
     "tasks:overview",
     "tasks:notification_list",
     "access:audit_list",
+    "campaigns:campaign_list",
+    "fourstrong:cycle_list",
+    "fourstrong:system_list",
+    "training:training_list",
+    "training:overview",
 ]
 
 
@@ -58,6 +66,20 @@ def _objects():
             reverse("reports:meeting_news_draft", args=[meeting.pk]),
         ]
     urls += [reverse("reports:task_ledger"), reverse("reports:meeting_ledger")]
+    # Campaigns (seed 000's, its parent, this year's), four-strong cycles and trainings.
+    for campaign in Campaign.objects.order_by("pk"):
+        urls += [campaign.get_absolute_url(), reverse("campaigns:ledger", args=[campaign.pk])]
+    for cycle in Cycle.objects.order_by("pk"):
+        urls += [
+            reverse("fourstrong:cycle_detail", args=[cycle.pk]),
+            reverse("fourstrong:ranking", args=[cycle.pk]),
+        ]
+    assessments = [
+        Assessment.objects.filter(status=s).order_by("pk").first()
+        for s in Assessment.objects.values_list("status", flat=True).distinct()
+    ]
+    urls += [reverse("fourstrong:assessment_detail", args=[a.pk]) for a in assessments if a]
+    urls += [t.get_absolute_url() for t in Training.objects.order_by("-date", "pk")[:2]]
     return urls
 
 
@@ -69,9 +91,18 @@ MUST_OPEN = {
         "meetings:compliance",
         "tasks:task_board",
         "study:coverage",
+        "campaigns:campaign_list",
+        "fourstrong:cycle_list",
+        "training:overview",
     ],
     "dangzu": ["meetings:meeting_list", "tasks:task_board", "tasks:overview", "study:topic_list"],
-    "zhibu": ["meetings:meeting_list", "tasks:task_board", "tasks:task_list"],
+    "zhibu": [
+        "meetings:meeting_list",
+        "tasks:task_board",
+        "tasks:task_list",
+        "campaigns:campaign_list",
+        "fourstrong:cycle_list",
+    ],
     "dangyuan": ["meetings:meeting_list", "tasks:task_board"],
     "anquan": ["core:home"],
     "shenji": ["access:audit_list"],
@@ -85,8 +116,12 @@ def test_demo_pages_render_for_every_account(account):
     client = Client(raise_request_exception=True)
     assert client.login(username=account, password=PASSWORD)
     urls = [reverse(name) for name in PAGES] + _objects()
+    codes = {}
     for url in urls:
         response = client.get(url)
+        codes[url] = response.status_code
         assert response.status_code in (200, 302, 403, 404), (
             f"{account} {url}: {response.status_code}"
         )
+    for name in MUST_OPEN[account]:
+        assert codes[reverse(name)] == 200, f"{account} {name}: {codes[reverse(name)]}"

@@ -86,6 +86,15 @@ class Command(BaseCommand):
                 "tasks": result.tasks,
                 "reports": result.progress_reports,
             }
+            message += " " + _(
+                "Campaigns and branches: %(campaigns)d campaigns (%(submissions)d ledger "
+                "submissions), %(assessments)d four-strong assessments, %(trainings)d trainings."
+            ) % {
+                "campaigns": result.campaigns,
+                "submissions": result.submissions,
+                "assessments": result.assessments,
+                "trainings": result.trainings,
+            }
         else:
             message = _(
                 "Demo data already loaded (%(organizations)d organizations, %(members)d "
