@@ -406,9 +406,12 @@ def _decimal(value) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value).strip())
     except ArithmeticError as exc:
         raise ValidationError(_("Enter a number.")) from exc
+    if not number.is_finite():  # "NaN", "Infinity": not a score
+        raise ValidationError(_("Enter a number."))
+    return number
 
 
 def _set_scores(assessment: Assessment, values: dict, field: str, evidence: dict | None = None):
