@@ -71,6 +71,16 @@ class CampaignForm(BootstrapFormMixin, forms.ModelForm):
         if not (self.instance.pk and self.instance.notice_file):
             del self.fields["notice_remove"]
 
+    def clean_notice_upload(self):
+        from dangjian.core.uploads import validate_attachment
+
+        from .services import NOTICE_TYPES
+
+        upload = self.cleaned_data.get("notice_upload")
+        if upload:
+            validate_attachment(upload, allowed=NOTICE_TYPES)
+        return upload
+
     def service_data(self) -> dict:
         data = {k: self.cleaned_data[k] for k in self.Meta.fields}
         data["capabilities"] = list(self.cleaned_data.get("capabilities") or [])

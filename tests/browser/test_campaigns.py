@@ -103,3 +103,95 @@ def test_launch_report_return_accept(page, browser_tree, login, screenshot_dir):
     assert submission.status == Submission.Status.ACCEPTED
     assert submission.reviewer.username == "jiguan"
     page.screenshot(path=str(screenshot_dir / "campaigns-ledger.png"), full_page=True)
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 16, 46)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_activity_presentation_photo_exemplary_case(page, browser_tree, login, screenshot_dir):
+    """zhibu records an activity with a leader, a presentation and a photo (a text file
+    named .jpg is refused first); jiguan marks the presentation as an exemplary case and
+    finds it on the cases page."""
+    from dangjian.campaigns.models import Activity, ActivityPhoto, Presentation
+
+    tree = browser_tree
+    today = timezone.localdate()
+    branch = tree.orgs["branch"]
+
+    login(page, "zhibu")
+    page.goto("/campaigns/activities/")
+    expect(page.get_by_test_id("activity-empty")).to_be_visible()
+    page.get_by_test_id("activity-create").click()
+    form = page.get_by_test_id("activity-form")
+    form.locator("#id_type").select_option("themed_party_day")
+    form.locator("#id_title").fill("我为广电勇担当主题党日")
+    form.locator("#id_held_on").fill(today.isoformat())
+    form.locator("#id_organization").select_option(str(branch.pk))
+    form.locator("#id_participants").fill("25")
+    form.locator("#id_leaders-0-name").fill("杨小伟")
+    form.locator("#id_leaders-0-role").select_option("entrusted")
+    # Entrusted without saying by whom: refused, the input kept.
+    page.get_by_test_id("activity-save").click()
+    expect(page.locator("ul.errorlist[data-field=leaders-entrusted_by]")).to_be_visible()
+    expect(page.locator("#id_title")).to_have_value("我为广电勇担当主题党日")
+    page.locator("#id_leaders-0-entrusted_by").fill("局党组书记")
+    page.get_by_test_id("add-leader").click()
+    expect(page.get_by_test_id("leader-row")).to_have_count(3)
+    page.locator("#id_leaders-2-name").fill("李书记")
+    page.locator("#id_leaders-2-role").select_option("chaired")
+    page.get_by_test_id("activity-save").click()
+    page.wait_for_url(re.compile(r"/campaigns/activities/\d+/$"))
+    activity = Activity.objects.get()
+    assert [x["name"] for x in activity.leaders] == ["杨小伟", "李书记"]
+    expect(page.get_by_test_id("leader-list")).to_contain_text("局党组书记")
+
+    page.get_by_test_id("presentation-create").click()
+    form = page.get_by_test_id("presentation-form")
+    form.locator("#id_organization").select_option(str(branch.pk))
+    form.locator("#id_topic").fill("聚焦创建“四强”党支部")
+    form.locator("#id_summary").fill("推动党中央决策部署贯彻落实的经验做法")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"/campaigns/activities/{activity.pk}/$"))
+    expect(page.get_by_test_id("presentation")).to_have_count(1)
+
+    # A text file named .jpg: a clear message, nothing saved.
+    photo_form = page.get_by_test_id("photo-form")
+    photo_form.locator("input[type=file]").set_input_files(
+        {"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": "这不是图片".encode()}
+    )
+    photo_form.get_by_test_id("photo-upload").click()
+    expect(page.locator("ul.errorlist[data-field=image]")).to_contain_text("现场.jpg")
+    assert not ActivityPhoto.objects.exists()
+    page.locator("input[type=file]").set_input_files(
+        {"name": "现场.png", "mimeType": "image/png", "buffer": _png()}
+    )
+    page.locator("#id_caption").fill("主题党日现场")
+    page.get_by_test_id("photo-upload").click()
+    page.wait_for_url(re.compile(rf"/campaigns/activities/{activity.pk}/"))
+    expect(page.get_by_test_id("photo")).to_have_count(1)
+    thumb = page.get_by_test_id("photo").locator("img")
+    expect(thumb).to_have_js_property("naturalWidth", 320)
+    expect(page.get_by_test_id("presentation-mark")).to_have_count(0)  # not for the branch
+
+    # jiguan marks the presentation as an exemplary case; it is on the cases page.
+    page.context.clear_cookies()
+    login(page, "jiguan")
+    page.goto(f"/campaigns/activities/{activity.pk}/")
+    page.get_by_test_id("presentation-mark").click()
+    page.locator("#id_note").fill("经验可复制可推广")
+    page.get_by_test_id("exemplary-save").click()
+    page.wait_for_url(re.compile(rf"/campaigns/activities/{activity.pk}/$"))
+    expect(page.get_by_test_id("presentation-exemplary")).to_be_visible()
+    page.goto("/campaigns/cases/")
+    row = page.get_by_test_id("case-presentation")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("聚焦创建“四强”党支部")
+    assert Presentation.objects.get().exemplary
+    page.screenshot(path=str(screenshot_dir / "campaigns-cases.png"), full_page=True)
