@@ -26,6 +26,7 @@ class Action(models.TextChoices):
     TASK_SUPERVISE = "task.supervise", _("approve or return task closure")
     CAMPAIGN_MANAGE = "campaign.manage", _("launch and run campaigns")
     SUBMISSION_REVIEW = "submission.review", _("review campaign submissions")
+    TWOFACTOR_RESET = "twofactor.reset", _("reset two-factor devices")
     # Four-strong branches (四强党支部): each step of the evaluation is its own action.
     FOURSTRONG_VIEW = "fourstrong.view", _("view four-strong assessments")
     FOURSTRONG_SELF_ASSESS = "fourstrong.self_assess", _("self-assess a branch (four-strong)")
@@ -137,7 +138,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             A.FOURSTRONG_OBJECT,
         }
     ),
-    Role.SECURITY_ADMIN: frozenset({A.ORG_VIEW, A.GRANT_MANAGE}),
+    Role.SECURITY_ADMIN: frozenset({A.ORG_VIEW, A.GRANT_MANAGE, A.TWOFACTOR_RESET}),
     Role.AUDITOR: frozenset({A.AUDIT_VIEW}),
 }
 

@@ -75,6 +75,10 @@ INSTALLED_APPS = [
     "dangjian.fourstrong",
     "dangjian.campaigns",
     "dangjian.training",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "dangjian.twofactor",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +93,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dangjian.core.middleware.RequestContextMiddleware",
+    # Two-factor login: OTPMiddleware marks the verified session, TwoFactorMiddleware
+    # sends a user who needs a second factor to the verify (or enrol) page.
+    "django_otp.middleware.OTPMiddleware",
+    "dangjian.twofactor.middleware.TwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "dangjian.config.urls"
@@ -206,6 +214,32 @@ DANGJIAN_OLD_DATA_KEY = env("DANGJIAN_OLD_DATA_KEY")
 DANGJIAN_OLD_INDEX_KEY = env("DANGJIAN_OLD_INDEX_KEY")
 DANGJIAN_SM2_KEY_DIR = env("DANGJIAN_SM2_KEY_DIR")
 AUDIT_RETENTION_DAYS = max(180, int(env("DANGJIAN_AUDIT_RETENTION_DAYS", "180")))
+
+# Two-factor login (dangjian/twofactor): "required" makes the roles below enrol and verify
+# a second factor at every log-in; "optional" asks only users who enrolled; "off" asks nobody.
+# Default: required in production mode (DANGJIAN_PRODUCTION=1), optional otherwise.
+DANGJIAN_2FA = (
+    env("DANGJIAN_2FA") or ("required" if env_bool("DANGJIAN_PRODUCTION") else "optional")
+).lower()
+if DANGJIAN_2FA not in {"required", "optional", "off"}:
+    raise ImproperlyConfigured("DANGJIAN_2FA must be required, optional or off.")
+DANGJIAN_2FA_REQUIRED_ROLES = tuple(
+    r.strip()
+    for r in env(
+        "DANGJIAN_2FA_REQUIRED_ROLES",
+        "system_admin,security_admin,auditor,organ_office,leading_group_office",
+    ).split(",")
+    if r.strip()
+)
+# totp: RFC 6238 (any authenticator app); sm3: the SM3 dynamic password of GM/T 0021-2012.
+DANGJIAN_OTP_ALGORITHM = env("DANGJIAN_OTP_ALGORITHM", "totp").lower()
+if DANGJIAN_OTP_ALGORITHM not in {"totp", "sm3"}:
+    raise ImproperlyConfigured("DANGJIAN_OTP_ALGORITHM must be totp or sm3.")
+# This many wrong codes within the window lock the second factor for the lock time.
+DANGJIAN_2FA_MAX_FAILURES = int(env("DANGJIAN_2FA_MAX_FAILURES", "5"))
+DANGJIAN_2FA_WINDOW_MINUTES = int(env("DANGJIAN_2FA_WINDOW_MINUTES", "15"))
+DANGJIAN_2FA_LOCK_MINUTES = int(env("DANGJIAN_2FA_LOCK_MINUTES", "15"))
+OTP_TOTP_ISSUER = env("DANGJIAN_OTP_ISSUER", "dangjian")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -24,6 +24,7 @@ urlpatterns = [
     path("fourstrong/", include("dangjian.fourstrong.urls")),
     path("campaigns/", include("dangjian.campaigns.urls")),
     path("training/", include("dangjian.training.urls")),
+    path("2fa/", include("dangjian.twofactor.urls")),
     path("import-report/", include("dangjian.reports.import_urls")),
     path("api/", include("dangjian.config.api_urls")),
 ]
