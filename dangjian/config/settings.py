@@ -312,6 +312,13 @@ MEETING_SIGNIN_LATE_MINUTES = int(env("DANGJIAN_SIGNIN_LATE_MINUTES", "10"))
 MEETING_SIGNIN_DEFAULT_HOURS = int(env("DANGJIAN_SIGNIN_DEFAULT_HOURS", "4"))
 # Task reminders: "deadline approaching" this many days before the deadline.
 TASK_REMIND_DAYS_BEFORE = int(env("DANGJIAN_TASK_REMIND_DAYS", "3"))
+# Campaign reminders: "due soon" this many days before a requirement's due date;
+# "overdue" for requirements due at most this many days ago (older ones stay quiet).
+CAMPAIGN_REMIND_DAYS_BEFORE = int(env("DANGJIAN_CAMPAIGN_REMIND_DAYS", "3"))
+CAMPAIGN_REMIND_OVERDUE_DAYS = int(env("DANGJIAN_CAMPAIGN_REMIND_OVERDUE_DAYS", "30"))
+# Photos (activities): largest upload, and most pixels decoded (decompression-bomb guard).
+IMAGE_MAX_BYTES = int(env("DANGJIAN_IMAGE_MAX_BYTES", str(10 * 1024 * 1024)))
+IMAGE_MAX_PIXELS = int(env("DANGJIAN_IMAGE_MAX_PIXELS", "40000000"))
 
 LOGGING = {
     "version": 1,
