@@ -64,5 +64,11 @@ def test_branch_through_a_cycle_to_naming(page, browser_tree, login, screenshot_
     expect(page.get_by_test_id("radar").locator("canvas")).to_have_count(1)
     page.screenshot(path=str(screenshot_dir / "fourstrong-assessment.png"), full_page=True)
 
+    expect(page.get_by_test_id("history-chart").locator("canvas")).to_have_count(1)
+    expect(page.get_by_test_id("events")).to_contain_text("jiguan")
+
     page.goto(f"/fourstrong/cycles/{cycle.pk}/ranking/")
     expect(page.get_by_test_id("ranking-table").locator("tbody tr")).to_have_count(2)
+    expect(page.get_by_test_id("distribution-chart").locator("canvas")).to_have_count(1)
+    expect(page.get_by_test_id("distribution").locator("tbody tr")).to_have_count(1)
+    page.screenshot(path=str(screenshot_dir / "fourstrong-ranking.png"), full_page=True)

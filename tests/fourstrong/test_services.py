@@ -224,6 +224,10 @@ def test_full_cycle_to_naming_and_revocation(
         "revoked",
     ]
     assert assessment.events.get(step="named").actor == office_staff
+    assert assessment.events.get(step="submitted").actor == branch_secretary
+    assert assessment.events.get(step="objection").actor == member_user
+    # Every decision says who and when.
+    assert all(e.actor_name and e.at for e in assessment.events.all())
     assert AuditEvent.objects.filter(
         action="update", note__startswith="fourstrong.revoked"
     ).exists()

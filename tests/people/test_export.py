@@ -165,7 +165,8 @@ def test_export_queries_do_not_grow_with_rows(tree, office_staff, django_assert_
     """The number of queries is the same for 4 or 44 members."""
     client = login(office_staff)
     url = reverse("people:member_export")
-    with django_assert_max_num_queries(12) as few:
+    # 12 → 14: the audit row locks and moves the chain head (docs/architecture.md, Audit log)
+    with django_assert_max_num_queries(14) as few:
         b"".join(client.get(url).streaming_content)
     for i in range(40):
         make_member(tree.orgs["branch"], f"批量{i}", id_number=synthetic_id_number(serial=500 + i))
