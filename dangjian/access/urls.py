@@ -11,4 +11,6 @@ urlpatterns = [
     path("grants/new/", views.GrantCreateView.as_view(), name="grant_create"),
     path("grants/<int:pk>/revoke/", views.GrantRevokeView.as_view(), name="grant_revoke"),
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
+    path("audit/chain/", views.AuditChainStatusView.as_view(), name="audit_chain"),
+    path("audit/chain/verify/", views.AuditChainVerifyView.as_view(), name="audit_verify"),
 ]

@@ -132,8 +132,37 @@ class AuditListView(RequireActionMixin, ListView):
         params.pop("page", None)
         ctx["querystring_base"] = (params.urlencode() + "&") if params else ""
         ctx["actions"] = AuditEvent.Action.choices
+        from dangjian.core import audit_jobs
+
+        ctx.update(audit_jobs.chain_context())
         ctx["current"] = self.request.GET
         return ctx
+
+
+class AuditChainStatusView(RequireActionMixin, View):
+    """The chain's state (last verification, running job's progress); polled by the page."""
+
+    required_action = Action.AUDIT_VIEW
+
+    def get(self, request):
+        from django.shortcuts import render
+
+        from dangjian.core import audit_jobs
+
+        return render(request, "core/_audit_chain.html", audit_jobs.chain_context())
+
+
+class AuditChainVerifyView(RequireActionMixin, View):
+    """ "Verify now": queue a verification of the whole chain for the job worker."""
+
+    required_action = Action.AUDIT_VIEW
+
+    def post(self, request):
+        from dangjian.core import audit_jobs
+
+        audit_jobs.request_verification(user=request.user)
+        messages.success(request, _("The verification of the audit log has started."))
+        return redirect("access:audit_list")
 
 
 def _is_date(value: str) -> bool:

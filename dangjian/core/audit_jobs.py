@@ -12,10 +12,11 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from . import audit
-from .models import AuditVerification
+from .models import AuditChainHead, AuditVerification
 
 logger = logging.getLogger(__name__)
 
@@ -98,3 +99,24 @@ def last_finished() -> AuditVerification | None:
 
 def current() -> AuditVerification | None:
     return _active().order_by("-requested_at").first()
+
+
+REASON_LABELS = {
+    "mac": _("its content or its predecessor's MAC was changed"),
+    "gap": _("records before it are missing (deleted or renumbered)"),
+    "unsealed": _("a record carries no record number (inserted outside the application)"),
+    "head": _("records at the end of the log are missing"),
+    "anchor": _("the archive anchor does not match the archive"),
+}
+
+
+def chain_context() -> dict:
+    """What the auditor's page shows about the chain."""
+    head = AuditChainHead.objects.filter(pk=1).first() or AuditChainHead()
+    last = last_finished()
+    return {
+        "chain_head": head,
+        "chain_last": last,
+        "chain_last_reason": REASON_LABELS.get(last.reason, last.reason) if last else "",
+        "chain_running": current(),
+    }

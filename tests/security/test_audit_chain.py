@@ -234,3 +234,30 @@ def test_concurrent_appends_do_not_fork_the_chain():
     seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(seqs[0], seqs[0] + 40))
     assert audit.verify_chain().ok
+
+
+def test_auditor_page_shows_the_chain_state_and_verifies_on_request(client, auditor):
+    from django.urls import reverse
+
+    events = _events(2)
+    client.force_login(auditor)
+    page = client.get(reverse("access:audit_list")).content.decode()
+    assert 'data-testid="chain-state"' in page and 'data-testid="verify-now"' in page
+    response = client.post(reverse("access:audit_verify"))
+    assert response.status_code == 302
+    run = AuditVerification.objects.get()
+    polled = client.get(reverse("access:audit_chain")).content.decode()
+    assert 'data-testid="chain-progress"' in polled and "every 2s" in polled
+    audit_jobs.verify_audit_chain_job.call(run.pk)
+    run.refresh_from_db()
+    page = client.get(reverse("access:audit_list")).content.decode()
+    assert 'data-testid="chain-progress"' not in page
+    assert f"{run.verified_through}" in page.split('data-testid="chain-state"')[1][:200]
+    assert "text-success" in page.split('data-testid="chain-state"')[0][-60:]
+    # a tampered record: the next verification shows where the chain breaks
+    _raw("UPDATE core_auditevent SET note = 'x' WHERE id = %s", [events[0].pk])
+    audit_jobs.run_verification(audit_jobs.start_run(user=auditor).pk)
+    page = client.get(reverse("access:audit_list")).content.decode()
+    state = page.split('data-testid="chain-state"')[1][:300]
+    assert f"{events[0].seq}" in state
+    assert "text-danger" in page.split('data-testid="chain-state"')[0][-60:]
