@@ -1,8 +1,11 @@
-"""API of the import from news reports: parse (no writes) and import (creates a meeting).
+"""API of the import from news reports: parse (no writes) and import (creates a meeting or
+an activity).
 
-Both need ``meeting.manage`` somewhere. The import goes through the same service as the
-screen (:func:`dangjian.reports.importing.import_meeting`); every field the client leaves
-out takes the value the screen would have suggested. This module is also the urlconf the
+Both need ``meeting.manage`` somewhere. The import goes through the same services as the
+screen (:func:`dangjian.reports.importing.import_meeting` /
+:func:`~dangjian.reports.importing.import_activity`); ``record_as`` chooses (by default
+what the screen would choose); every field the client leaves out takes the value the
+screen would have suggested. This module is also the urlconf the
 API includes at ``reports/``.
 """
 
@@ -17,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dangjian.access.roles import Action
+from dangjian.campaigns.models import ActivityType, Campaign, LeaderRole
 from dangjian.core.api import (
     HasPolicyAction,
     NamedChoiceField,
@@ -77,7 +81,38 @@ class ImportLeaderSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
+class ImportActivityLeaderSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50, validators=[validate_no_markup])
+    title = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, validators=[validate_no_markup]
+    )
+    role = NamedChoiceField(enum_name="ImportLeaderRoleEnum", choices=LeaderRole.choices)
+    entrusted_by = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, validators=[validate_no_markup]
+    )
+
+
+class ImportPresentationSerializer(serializers.Serializer):
+    topic = serializers.CharField(max_length=200, validators=[validate_no_markup])
+    presenter = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, validators=[validate_no_markup]
+    )
+    organization = ScopedPrimaryKeyRelatedField(
+        model=Organization, action=Action.MEETING_VIEW, required=False, allow_null=True
+    )
+    unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.all(), required=False, allow_null=True
+    )
+
+
 class ImportSerializer(serializers.Serializer):
+    record_as = NamedChoiceField(
+        enum_name="ImportRecordAsEnum",
+        choices=[importing.RECORD_MEETING, importing.RECORD_ACTIVITY],
+        required=False,
+        help_text="meeting or activity; by default what the report reads as "
+        "(themed party days and party lectures alone are meetings).",
+    )
     text = serializers.CharField(
         max_length=importing.MAX_TEXT_CHARS, required=False, trim_whitespace=False
     )
@@ -102,6 +137,25 @@ class ImportSerializer(serializers.Serializer):
     invited_leaders = ImportLeaderSerializer(many=True, required=False)
     study = StudyChoiceSerializer(many=True, required=False)
     measures = MeasureChoiceSerializer(many=True, required=False)
+    # Activities (record_as = activity).
+    activity_type = NamedChoiceField(
+        enum_name="ImportActivityTypeEnum", choices=ActivityType.choices, required=False
+    )
+    theme = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, validators=[validate_no_markup]
+    )
+    held_on = serializers.DateField(required=False)
+    campaign = ScopedPrimaryKeyRelatedField(
+        model=Campaign, action=Action.MEETING_VIEW, required=False, allow_null=True
+    )
+    leaders = ImportActivityLeaderSerializer(many=True, required=False)
+    participant_groups = serializers.CharField(
+        required=False, allow_blank=True, validators=[validate_no_markup]
+    )
+    presentations = ImportPresentationSerializer(many=True, required=False)
+    summary = serializers.CharField(
+        required=False, allow_blank=True, validators=[validate_no_markup]
+    )
 
     def validate(self, attrs):
         text, record = attrs.get("text", ""), attrs.get("record")
@@ -113,14 +167,19 @@ class ImportSerializer(serializers.Serializer):
 
 
 class ImportResultSerializer(serializers.Serializer):
+    record = serializers.ChoiceField(choices=[importing.RECORD_MEETING, importing.RECORD_ACTIVITY])
     id = serializers.IntegerField()
     url = serializers.CharField()
-    agenda_items = serializers.IntegerField()
-    tasks = serializers.ListField(child=serializers.IntegerField())
+    agenda_items = serializers.IntegerField(required=False, help_text="meetings")
+    tasks = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="meetings"
+    )
+    presentations = serializers.IntegerField(required=False, help_text="activities")
 
 
-def suggestions(draft: importing.Draft) -> dict:
-    return {
+def suggestions(draft: importing.Draft, user=None) -> dict:
+    out = {
+        "record_as": importing.default_record_as(draft.record),
         "organization": draft.organization.pk if draft.organization else None,
         "kind": draft.kind or None,
         "starts_at": draft.starts_at.isoformat() if draft.starts_at else None,
@@ -134,6 +193,28 @@ def suggestions(draft: importing.Draft) -> dict:
         ],
         "topic_kinds": draft.topic_kinds,
     }
+    if user is not None and draft.is_activity:
+        a = importing.activity_draft_for(user=user, draft=draft)
+        out["activity"] = {
+            "activity_type": a.type,
+            "title": a.title,
+            "theme": a.theme,
+            "held_on": a.held_on.isoformat() if a.held_on else None,
+            "campaign": a.campaign.pk if a.campaign else None,
+            "leaders": [leader.as_json() for leader in a.leaders],
+            "participant_groups": a.participant_groups,
+            "presentations": [
+                {
+                    "topic": p.topic,
+                    "presenter": p.presenter,
+                    "organization": p.organization.pk if p.organization else None,
+                    "unit": p.unit.pk if p.unit else None,
+                }
+                for p in a.presentations
+            ],
+            "summary": a.summary,
+        }
+    return out
 
 
 class _ImportBase(APIView):
@@ -156,7 +237,7 @@ class ReportParseView(_ImportBase):
         s.is_valid(raise_exception=True)
         draft = importing.draft_for(user=request.user, text=s.validated_data["text"])
         record = {k: v for k, v in draft.record.items() if k != "furniture"}
-        return Response({"record": record, "suggestions": suggestions(draft)})
+        return Response({"record": record, "suggestions": suggestions(draft, request.user)})
 
 
 def _study_choices(draft, given, can_create: bool) -> list[StudyChoice]:
@@ -210,7 +291,7 @@ def _measure_choices(draft, given) -> list[MeasureChoice]:
 
 class ReportImportView(_ImportBase):
     @extend_schema(
-        summary="Record a meeting from a news report",
+        summary="Record a meeting or an activity from a news report",
         request=ImportSerializer,
         responses={201: ImportResultSerializer, **error_responses(400, 403)},
     )
@@ -228,6 +309,9 @@ class ReportImportView(_ImportBase):
         )
         record = draft.record
         organization = d.get("organization", draft.organization)
+        record_as = d.get("record_as") or importing.default_record_as(record)
+        if record_as == importing.RECORD_ACTIVITY:
+            return self.import_activity(request, d, draft, organization)
         if organization is None:
             raise serializers.ValidationError(
                 {"organization": [_("Choose the organization holding the meeting.")]}
@@ -250,10 +334,63 @@ class ReportImportView(_ImportBase):
             measures=_measure_choices(draft, d.get("measures")),
         )
         body = {
+            "record": importing.RECORD_MEETING,
             "id": meeting.pk,
             "url": meeting.get_absolute_url(),
             "agenda_items": meeting.agenda_items.count(),
             "tasks": list(meeting.tasks.order_by("pk").values_list("pk", flat=True)),
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def import_activity(self, request, d, draft, organization):
+        if organization is None:
+            raise serializers.ValidationError(
+                {"organization": [_("Choose the organization holding the activity.")]}
+            )
+        a = importing.activity_draft_for(user=request.user, draft=draft)
+        leaders = a.leaders
+        if "leaders" in d:
+            leaders = [
+                importing.LeaderChoice(
+                    name=x["name"],
+                    role=x["role"],
+                    title=x.get("title", ""),
+                    entrusted_by=x.get("entrusted_by", ""),
+                )
+                for x in d["leaders"]
+            ]
+        presentations = a.presentations
+        if "presentations" in d:
+            presentations = [
+                importing.PresentationChoice(
+                    topic=x["topic"],
+                    presenter=x.get("presenter", ""),
+                    organization=x.get("organization"),
+                    unit=x.get("unit"),
+                )
+                for x in d["presentations"]
+            ]
+        activity = importing.import_activity(
+            actor=request.user,
+            organization=organization,
+            type=d.get("activity_type", a.type),
+            title=d.get("title", a.title),
+            theme=d.get("theme", a.theme),
+            held_on=d.get("held_on", a.held_on),
+            venue=d.get("venue", a.venue),
+            campaign=d.get("campaign", a.campaign),
+            leaders=leaders,
+            participant_groups=d.get("participant_groups", a.participant_groups),
+            presentations=presentations,
+            summary=d.get("summary", a.summary),
+        )
+        from .import_views import activity_url
+
+        body = {
+            "record": importing.RECORD_ACTIVITY,
+            "id": activity.pk,
+            "url": activity_url(activity),
+            "presentations": activity.presentations.count(),
         }
         return Response(body, status=status.HTTP_201_CREATED)
 

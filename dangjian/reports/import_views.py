@@ -1,8 +1,11 @@
-"""The import screen (从报道导入): paste or upload a report, correct the draft, save a meeting.
+"""The import screen (从报道导入): paste or upload a report, correct the draft, save a meeting
+or an activity.
 
 Step 1 (``start``) reads the text; step 2 shows the source with the extracted values
-highlighted beside the draft as a form; ``save`` writes everything in one transaction
-(``importing.import_meeting``). Nothing is stored before the user saves: the text travels
+highlighted beside the draft as a form — the meeting form, or the activity form when the
+report tells of an activity (``importing.default_record_as``; a button switches between
+the two); ``save`` writes everything in one transaction (``importing.import_meeting`` or
+``importing.import_activity``). Nothing is stored before the user saves: the text travels
 in the step 2 form as a hidden field and is parsed again on each step.
 """
 
@@ -24,7 +27,7 @@ from dangjian.core.validators import validate_no_markup
 from dangjian.core.views import RequireActionMixin
 from dangjian.meetings.forms import DATETIME_FORMAT, DateTimeLocalInput, _indented, _member_label
 from dangjian.meetings.models import MeetingKind
-from dangjian.organizations.models import Unit
+from dangjian.organizations.models import Organization, Unit
 from dangjian.organizations.selectors import organization_choices
 from dangjian.reports.parser import InputError, decode_bytes
 from dangjian.study.models import Topic, TopicKind
@@ -45,6 +48,15 @@ class StartForm(BootstrapFormMixin, forms.Form):
         label=gettext_lazy("Or upload a file"),
         required=False,
         help_text=gettext_lazy("A .txt (UTF-8 or GBK) or .docx file of at most 2 MB."),
+    )
+    switch_to = forms.ChoiceField(
+        choices=(
+            ("", ""),
+            (importing.RECORD_MEETING, importing.RECORD_MEETING),
+            (importing.RECORD_ACTIVITY, importing.RECORD_ACTIVITY),
+        ),
+        required=False,
+        widget=forms.HiddenInput,
     )
 
     def clean_file(self):
@@ -360,6 +372,10 @@ class ImportStartView(RequireActionMixin, View):
             return render(request, "reports/import/start.html", {"form": form})
         text = form.cleaned_data["source"]
         draft = importing.draft_for(user=request.user, text=text)
+        record_as = form.cleaned_data.get("switch_to") or importing.default_record_as(draft.record)
+        if record_as == importing.RECORD_ACTIVITY:
+            form = ActivityImportForm(user=request.user, draft=draft)
+            return _activity_step2(request, form, draft)
         return _step2(request, ImportForm(user=request.user, draft=draft), draft)
 
 
@@ -375,6 +391,8 @@ class ImportSaveView(RequireActionMixin, View):
             form.is_valid()  # shows why the text is refused
             return render(request, "reports/import/start.html", {"form": form})
         draft = importing.draft_for(user=request.user, text=text)
+        if request.POST.get("record_as") == importing.RECORD_ACTIVITY:
+            return self.save_activity(request, draft)
         form = ImportForm(request.POST, user=request.user, draft=draft)
         if form.is_valid():
             try:
@@ -392,3 +410,270 @@ class ImportSaveView(RequireActionMixin, View):
                 )
                 return redirect(meeting)
         return _step2(request, form, draft)
+
+    def save_activity(self, request, draft):
+        form = ActivityImportForm(request.POST, user=request.user, draft=draft)
+        if form.is_valid():
+            try:
+                activity = importing.import_activity(actor=request.user, **form.service_data())
+            except PermissionDenied:
+                form.add_error(
+                    "organization", _("You may not record activities of this organization.")
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The activity was recorded from the report; check its presentations."),
+                )
+                return redirect(activity_url(activity))
+        return _activity_step2(request, form, draft)
+
+
+def activity_url(activity) -> str:
+    """The activity's own page when the campaigns app has one, else its news draft page."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("campaigns:activity_detail", args=[activity.pk])
+    except NoReverseMatch:
+        return reverse("reports:activity_news", args=[activity.pk])
+
+
+def _style(fields) -> None:
+    for field in fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
+            widget.attrs["class"] = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            widget.attrs["class"] = "form-select"
+        elif not isinstance(widget, forms.HiddenInput):
+            widget.attrs["class"] = "form-control"
+        if isinstance(widget, forms.DateInput) and not isinstance(widget, DateTimeLocalInput):
+            widget.input_type = "date"
+            widget.format = "%Y-%m-%d"
+
+
+class ActivityImportForm(BootstrapFormMixin, forms.Form):
+    """The activity read from the report, corrected by the user. Rows per parsed leader
+    (``leader-N-*``) and presentation (``presentation-N-*``), plus one empty row of each."""
+
+    text = forms.CharField(widget=forms.HiddenInput, max_length=importing.MAX_TEXT_CHARS)
+    record_as = forms.CharField(widget=forms.HiddenInput, initial=importing.RECORD_ACTIVITY)
+    organization = forms.ModelChoiceField(
+        label=gettext_lazy("Organizer"), queryset=Topic.objects.none()
+    )
+    type = forms.ChoiceField(label=gettext_lazy("Type of activity"), choices=())
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    theme = forms.CharField(label=gettext_lazy("Theme"), max_length=200, required=False)
+    held_on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput())
+    venue = forms.CharField(label=gettext_lazy("Venue"), max_length=200, required=False)
+    campaign = forms.ModelChoiceField(
+        label=gettext_lazy("Campaign"), queryset=Topic.objects.none(), required=False
+    )
+    participant_groups = forms.CharField(
+        label=gettext_lazy("Participant groups"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("One group per line."),
+        validators=[validate_no_markup],
+    )
+    summary = forms.CharField(
+        label=gettext_lazy("Summary"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_no_markup],
+    )
+
+    def __init__(self, *args, user, draft: importing.Draft, **kwargs):
+        from dangjian.campaigns.models import ActivityType, Campaign, LeaderRole
+
+        super().__init__(*args, **kwargs)
+        self.user, self.draft = user, draft
+        suggested = importing.activity_draft_for(user=user, draft=draft)
+        self.suggested = suggested
+        f = self.fields
+        f["organization"].queryset = organization_choices(user=user, action=Action.MEETING_MANAGE)
+        f["organization"].label_from_instance = _indented
+        f["type"].choices = ActivityType.choices
+        f["campaign"].queryset = (
+            Campaign.objects.restrict(user, Action.MEETING_VIEW).distinct().order_by("-starts_on")
+        )
+        self.initial.update(
+            {
+                "text": draft.text,
+                "record_as": importing.RECORD_ACTIVITY,
+                "organization": suggested.organization.pk if suggested.organization else None,
+                "type": suggested.type,
+                "title": suggested.title,
+                "theme": suggested.theme,
+                "held_on": suggested.held_on,
+                "venue": suggested.venue,
+                "campaign": suggested.campaign.pk if suggested.campaign else None,
+                "participant_groups": suggested.participant_groups,
+                "summary": suggested.summary,
+            }
+        )
+        self.leader_names = []
+        leaders = [*suggested.leaders, importing.LeaderChoice(name="")]
+        for i, leader in enumerate(leaders):
+            p = f"leader-{i}-"
+            f[p + "name"] = forms.CharField(
+                label=_("Leader %(n)d") % {"n": i + 1},
+                max_length=50,
+                required=False,
+                validators=[validate_no_markup],
+            )
+            f[p + "title"] = forms.CharField(
+                label=_("Titles"), max_length=100, required=False, validators=[validate_no_markup]
+            )
+            f[p + "role"] = forms.ChoiceField(label=_("Role"), choices=LeaderRole.choices)
+            f[p + "entrusted_by"] = forms.CharField(
+                label=_("Entrusted by"),
+                max_length=100,
+                required=False,
+                validators=[validate_no_markup],
+            )
+            self.initial.update(
+                {
+                    p + "name": leader.name,
+                    p + "title": leader.title,
+                    p + "role": leader.role,
+                    p + "entrusted_by": leader.entrusted_by,
+                }
+            )
+            self.leader_names.append((i, p))
+        self.presentation_names = []
+        orgs = Organization.objects.restrict(user, Action.MEETING_VIEW).order_by("path")
+        units = Unit.objects.order_by("sort_order", "name")
+        rows = [*suggested.presentations, importing.PresentationChoice(topic="", include=False)]
+        for i, pres in enumerate(rows):
+            p = f"presentation-{i}-"
+            f[p + "include"] = forms.BooleanField(label=_("Record"), required=False)
+            f[p + "presenter"] = forms.CharField(
+                label=_("Presenter (as text)"),
+                max_length=100,
+                required=False,
+                validators=[validate_no_markup],
+            )
+            f[p + "organization"] = forms.ModelChoiceField(
+                label=_("Presenting organization"), queryset=orgs, required=False
+            )
+            f[p + "organization"].label_from_instance = _indented
+            f[p + "unit"] = forms.ModelChoiceField(
+                label=_("Presenting unit"), queryset=units, required=False
+            )
+            f[p + "topic"] = forms.CharField(
+                label=_("Topic"), max_length=200, required=False, validators=[validate_no_markup]
+            )
+            self.initial.update(
+                {
+                    p + "include": pres.include,
+                    p + "presenter": pres.presenter,
+                    p + "organization": pres.organization.pk if pres.organization else None,
+                    p + "unit": pres.unit.pk if pres.unit else None,
+                    p + "topic": pres.topic,
+                }
+            )
+            self.presentation_names.append((i, p))
+        _style(f)
+
+    def leader_rows(self):
+        return [
+            {
+                "index": i,
+                "name": self[p + "name"],
+                "title": self[p + "title"],
+                "role": self[p + "role"],
+                "entrusted_by": self[p + "entrusted_by"],
+            }
+            for i, p in self.leader_names
+        ]
+
+    def presentation_rows(self):
+        return [
+            {
+                "index": i,
+                "include": self[p + "include"],
+                "presenter": self[p + "presenter"],
+                "organization": self[p + "organization"],
+                "unit": self[p + "unit"],
+                "topic": self[p + "topic"],
+            }
+            for i, p in self.presentation_names
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for _i, p in self.leader_names:
+            if not (data.get(p + "name") or "").strip():
+                continue
+            if (
+                data.get(p + "role") == "entrusted"
+                and not (data.get(p + "entrusted_by") or "").strip()
+            ):
+                self.add_error(p + "entrusted_by", _("Name who entrusted this leader."))
+        for _i, p in self.presentation_names:
+            if not data.get(p + "include"):
+                continue
+            if not (data.get(p + "topic") or "").strip():
+                self.add_error(p + "topic", _("This field is required."))
+            if not (
+                data.get(p + "organization")
+                or data.get(p + "unit")
+                or (data.get(p + "presenter") or "").strip()
+            ):
+                self.add_error(p + "presenter", _("Name who presented, or choose them."))
+        return data
+
+    def service_data(self) -> dict:
+        d = self.cleaned_data
+        leaders = [
+            importing.LeaderChoice(
+                name=d[p + "name"].strip(),
+                role=d[p + "role"],
+                title=d.get(p + "title") or "",
+                entrusted_by=d.get(p + "entrusted_by") or "",
+            )
+            for _i, p in self.leader_names
+            if (d.get(p + "name") or "").strip()
+        ]
+        presentations = [
+            importing.PresentationChoice(
+                topic=d.get(p + "topic") or "",
+                presenter=d.get(p + "presenter") or "",
+                organization=d.get(p + "organization"),
+                unit=d.get(p + "unit"),
+            )
+            for _i, p in self.presentation_names
+            if d.get(p + "include")
+        ]
+        return {
+            "organization": d["organization"],
+            "type": d["type"],
+            "title": d["title"],
+            "theme": d.get("theme") or "",
+            "held_on": d["held_on"],
+            "venue": d.get("venue") or "",
+            "campaign": d.get("campaign"),
+            "leaders": leaders,
+            "participant_groups": d.get("participant_groups") or "",
+            "presentations": presentations,
+            "summary": d.get("summary") or "",
+        }
+
+
+def _activity_step2(request, form, draft, status=200):
+    return render(
+        request,
+        "reports/import/review_activity.html",
+        {
+            "form": form,
+            "draft": draft,
+            "segments": importing.highlight(draft.text, draft.record),
+            "leader_rows": form.leader_rows(),
+            "presentation_rows": form.presentation_rows(),
+        },
+        status=status,
+    )

@@ -9,8 +9,16 @@ Two halves, both used by the import screen and the API:
   a study agenda item linking the topics (existing or created), the requirements as
   decisions, and tasks for the requirements the user ticked — in one transaction, through
   the meetings, study and tasks services. Any error refuses the whole import.
+* :func:`activity_draft_for` / :func:`import_activity`: the same for an activity report
+  (seed 000's kind): type, title, theme, date, venue, organizer, campaign, leaders in their
+  roles, participant groups, presentations (presenter matched to an organization or unit
+  of the tree, or kept as text) and summary. The activity goes through
+  ``campaigns.services.activity_create``; its presentations are written here through the
+  ORM (policy check and audit row each) in the same transaction.
 
-Activities are not recorded by the platform yet: only meetings can be saved.
+:func:`default_record_as` says which of the two a report is saved as by default:
+activities, except themed party days and party lectures alone, which are organizational
+life (三会一课) and are recorded as meetings.
 """
 
 from __future__ import annotations
@@ -57,6 +65,30 @@ KIND_BY_ACTIVITY_TYPE = {
     "主题党日": MeetingKind.THEMED_PARTY_DAY,
     "专题党课": MeetingKind.PARTY_LECTURE,
 }
+# The parser's activity_types → campaigns.ActivityType (anything else is "other").
+ACTIVITY_TYPE_BY_PARSED = {
+    "启动仪式": "launch_ceremony",
+    "论坛": "forum",
+    "主题党日": "themed_party_day",
+    "专题培训": "special_training",
+    "交流展示": "results_showcase",
+    "报告会": "report_meeting",
+}
+# The parser's roles → campaigns.LeaderRole (委托 is handled apart: the one who entrusts).
+LEADER_ROLE_BY_PARSED = {
+    "主持": "chaired",
+    "致辞": "spoke",
+    "讲话": "spoke",
+    "发言": "spoke",
+    "授课": "spoke",
+    "报告": "spoke",
+    "点评": "spoke",
+    "领学": "spoke",
+    "宣读": "spoke",
+    "宣布": "spoke",
+}
+RECORD_MEETING = "meeting"
+RECORD_ACTIVITY = "activity"
 
 
 class Study:
@@ -441,3 +473,287 @@ def import_meeting(
         meeting_services.meeting_mark_held(actor=actor, meeting=meeting, now=now)
     meeting.refresh_from_db()
     return meeting
+
+
+# Activities: reading
+
+
+@dataclass
+class LeaderChoice:
+    """One leader present, as ``Activity.leaders`` stores it."""
+
+    name: str
+    role: str = "attended"
+    title: str = ""
+    entrusted_by: str = ""
+
+    def as_json(self) -> dict:
+        return {
+            "name": self.name.strip(),
+            "title": self.title.strip(),
+            "role": self.role,
+            "entrusted_by": self.entrusted_by.strip() if self.role == "entrusted" else "",
+        }
+
+
+@dataclass
+class PresentationChoice:
+    """One presentation: a presenting organization or unit of the tree, or a name as text."""
+
+    topic: str
+    presenter: str = ""
+    organization: Organization | None = None
+    unit: object = None
+    include: bool = True
+
+
+@dataclass
+class ActivityDraft:
+    """The suggestions for an activity read from a report (nothing saved)."""
+
+    type: str = "other"
+    title: str = ""
+    theme: str = ""
+    held_on: datetime.date | None = None
+    venue: str = ""
+    organization: Organization | None = None
+    campaign: object = None
+    leaders: list[LeaderChoice] = field(default_factory=list)
+    participant_groups: str = ""
+    presentations: list[PresentationChoice] = field(default_factory=list)
+    summary: str = ""
+
+
+def default_record_as(record: dict) -> str:
+    if record.get("kind") != "activity":
+        return RECORD_MEETING
+    types = record.get("activity_types") or []
+    if types and all(t in KIND_BY_ACTIVITY_TYPE for t in types):
+        return RECORD_MEETING
+    return RECORD_ACTIVITY
+
+
+def activity_type_for(record: dict) -> str:
+    for t in record.get("activity_types") or ():
+        if t in ACTIVITY_TYPE_BY_PARSED:
+            return ACTIVITY_TYPE_BY_PARSED[t]
+    return "other"
+
+
+_EVENT_VERB_LEAD = re.compile(r"^(?:成功)?(?:举办|举行|开展|召开|组织开展|组织|启动)(?:了)?")
+
+
+def activity_title_for(record: dict, org_name: str = "") -> str:
+    """The headline without the organizer and the verb (广电总局举办X → X)."""
+    title = (record.get("title") or "").strip()
+    for prefix in (record.get("org") or "", org_name):
+        if prefix and title.startswith(prefix):
+            title = title[len(prefix) :]
+            break
+    title = _EVENT_VERB_LEAD.sub("", title).strip()
+    return (title or (record.get("title") or ""))[:200]
+
+
+def leaders_for(record: dict) -> list[LeaderChoice]:
+    """The parsed people as leaders in their roles: the chair chaired; "受A委托,B…" makes B
+    entrusted by A (A, who was not there, is not a leader present)."""
+    out: list[LeaderChoice] = []
+    chair = record.get("chair") or {}
+    if chair.get("name"):
+        out.append(LeaderChoice(chair["name"], "chaired", chair.get("titles") or ""))
+    entrusting = ""
+    for person in record.get("leaders") or ():
+        name = (person.get("name") or "").strip()
+        if not name:
+            continue
+        titles = (person.get("titles") or "").strip()
+        if person.get("role") == "委托":
+            entrusting = titles + name
+            continue
+        if entrusting:
+            out.append(LeaderChoice(name, "entrusted", titles, entrusting))
+            entrusting = ""
+            continue
+        role = LEADER_ROLE_BY_PARSED.get(person.get("role") or "", "attended")
+        out.append(LeaderChoice(name, role, titles))
+    return out
+
+
+def match_campaign(user, name: str):
+    """A campaign the user can see whose name the report gives (None when unsure)."""
+    from dangjian.campaigns.models import Campaign
+
+    wanted = _clean(name)
+    if not wanted:
+        return None
+    campaigns = list(Campaign.objects.restrict(user, Action.MEETING_VIEW).distinct())
+    exact = [c for c in campaigns if _clean(c.name) == wanted]
+    if len(exact) == 1:
+        return exact[0]
+    contained = [c for c in campaigns if _clean(c.name) in wanted or wanted in _clean(c.name)]
+    return contained[0] if len(contained) == 1 else None
+
+
+def match_presenter(user, name: str):
+    """(organization, unit) of the tree the presenter's name gives, or (None, None)."""
+    from dangjian.organizations.models import Unit
+
+    wanted = _clean(name)
+    if not wanted:
+        return None, None
+    orgs = list(
+        Organization.objects.restrict(user, Action.MEETING_VIEW).filter(
+            Q(name=name) | Q(short_name=name)
+        )[:2]
+    )
+    if len(orgs) == 1:
+        return orgs[0], None
+    units = list(Unit.objects.filter(name=name)[:2])
+    if len(units) == 1:
+        return None, units[0]
+    return None, None
+
+
+def summary_for(text: str, record: dict) -> str:
+    """The report's closing paragraph (furniture left out), as a starting summary."""
+    furniture = [tuple(s) for s in record.get("furniture") or ()]
+    best = ""
+    pos = 0
+    for line in (text or "").split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        piece = line.strip()
+        if len(piece) < 20 or not re.search(r"[\u4e00-\u9fff]", piece):
+            continue
+        if any(a < end and start < b for a, b in furniture):
+            continue
+        if record.get("title") and piece.replace(" ", "") == record["title"].replace(" ", ""):
+            continue
+        best = piece
+    return best[:2000]
+
+
+def activity_draft_for(*, user, draft: Draft) -> ActivityDraft:
+    """Suggestions for saving ``draft`` (a parsed report) as an activity. Reads only."""
+    record = draft.record
+    org = draft.organization
+    presentations = []
+    for entry in record.get("presentations") or [
+        {"unit": u, "topic": None} for u in record.get("presenting_units") or ()
+    ]:
+        unit_name = entry.get("unit") or ""
+        organization, unit = match_presenter(user, unit_name)
+        presentations.append(
+            PresentationChoice(
+                topic=(entry.get("topic") or "")[:200],
+                presenter=unit_name[:100],
+                organization=organization,
+                unit=unit,
+            )
+        )
+    groups = record.get("participant_groups") or []
+    return ActivityDraft(
+        type=activity_type_for(record),
+        title=activity_title_for(record, org.name if org else ""),
+        theme=(record.get("theme") or "")[:200],
+        held_on=draft.starts_at.date() if draft.starts_at else None,
+        venue=(record.get("venue") or "")[:200],
+        organization=org,
+        campaign=match_campaign(user, record.get("campaign") or ""),
+        leaders=leaders_for(record),
+        participant_groups="\n".join(groups),
+        presentations=presentations,
+        summary=summary_for(draft.text, record),
+    )
+
+
+# Activities: writing
+
+
+@transaction.atomic
+def import_activity(
+    *,
+    actor,
+    organization: Organization | None,
+    type: str,
+    title: str,
+    held_on: datetime.date | None,
+    theme: str = "",
+    venue: str = "",
+    campaign=None,
+    leaders: Sequence[LeaderChoice] = (),
+    participant_groups: str = "",
+    presentations: Sequence[PresentationChoice] = (),
+    summary: str = "",
+):
+    """Save the corrected draft as an activity with its presentations. All or nothing."""
+    from dangjian.campaigns import services as campaign_services
+    from dangjian.campaigns.models import Campaign, Presentation
+    from dangjian.core import audit
+
+    if organization is None:
+        raise ValidationError({"organization": _("Choose the organization holding the activity.")})
+    if not policy.can(actor, Action.MEETING_MANAGE, organization):
+        raise PermissionDenied
+    if held_on is None:
+        raise ValidationError({"held_on": _("Enter the date of the activity.")})
+    if (
+        campaign is not None
+        and not Campaign.objects.restrict(actor, Action.MEETING_VIEW)
+        .filter(pk=campaign.pk)
+        .exists()
+    ):
+        raise ValidationError({"campaign": _("Choose a campaign you can see.")})
+    errors: list[str] = []
+    chosen = [p for p in presentations if p.include]
+    for i, p in enumerate(chosen, start=1):
+        if not (p.topic or "").strip():
+            errors.append(_("Presentation %(n)d: enter its topic.") % {"n": i})
+        if p.organization is None and p.unit is None and not (p.presenter or "").strip():
+            errors.append(_("Presentation %(n)d: name who presented.") % {"n": i})
+        if p.organization is not None and not policy.can(
+            actor, Action.MEETING_VIEW, p.organization
+        ):
+            errors.append(_("Presentation %(n)d: choose an organization you can see.") % {"n": i})
+    if errors:
+        raise ValidationError(errors)
+
+    activity = campaign_services.activity_create(
+        actor=actor,
+        type=type,
+        title=title,
+        theme=theme,
+        held_on=held_on,
+        venue=venue,
+        organization=organization,
+        campaign=campaign,
+        summary=summary,
+        leaders=[leader.as_json() for leader in leaders if leader.name.strip()],
+        participant_groups=participant_groups,
+    )
+    for i, p in enumerate(chosen, start=1):
+        presentation = Presentation(
+            activity=activity,
+            order=i,
+            organization=p.organization,
+            unit=p.unit if p.organization is None else None,
+            presenter=""
+            if (p.organization is not None or p.unit is not None)
+            else p.presenter.strip(),
+            topic=p.topic.strip()[:200],
+        )
+        try:
+            presentation.full_clean()
+        except ValidationError as exc:
+            raise _prefixed(_("Presentation %(n)d: ") % {"n": i}, exc) from None
+        presentation.save()
+        audit.record(
+            actor=actor,
+            action=audit.AuditEvent.Action.CREATE,
+            obj=presentation,
+            changes=audit.snapshot(
+                presentation, ("activity", "order", "organization", "unit", "presenter", "topic")
+            ),
+            note="imported from a news report",
+        )
+    return activity

@@ -554,7 +554,7 @@ def activity_news_draft(activity) -> str:
         count = f",共{activity.participants}人" if activity.participants else ""
         lead += ",".join(groups) + f"参加活动{count}。"
     elif activity.participants:
-        lead += f"党员干部共{activity.participants}人参加活动。"
+        lead += f"活动共有{activity.participants}人参加。"
 
     paragraphs = [headline, lead]
     if campaign_name:

@@ -62,7 +62,7 @@ def step2_data(response) -> dict:
 def test_start_page(dangzu):
     response = dangzu.get(START)
     assert response.status_code == 200
-    assert b'data-testid="meetings-only"' in response.content
+    assert b'data-testid="import-start-form"' in response.content
 
 
 def test_paste_shows_step2_without_writing(dangzu, seed_text, tree):
