@@ -7,10 +7,18 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 _ip: ContextVar[str | None] = ContextVar("dangjian_ip", default=None)
+_user: ContextVar[object | None] = ContextVar("dangjian_request", default=None)
 
 
 def current_ip() -> str | None:
     return _ip.get()
+
+
+def current_user():
+    """The request's logged-in user (export watermarks), or None outside a request."""
+    request = _user.get()
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
 
 
 class RequestContextMiddleware:
@@ -19,9 +27,11 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         token = _ip.set(request.META.get("REMOTE_ADDR") or None)
+        user_token = _user.set(request)
         try:
             return self.get_response(request)
         finally:
+            _user.reset(user_token)
             _ip.reset(token)
 
 

@@ -8,7 +8,8 @@ Two rules hold for every workbook built here:
   cell turns ``=HYPERLINK(...)`` typed into a name into a live formula
   (CSV/formula injection).
 * Every exported sheet carries a watermark line naming who exported it and
-  when: the file is traceable wherever it ends up.
+  when: the file is traceable wherever it ends up. The same text is the
+  printed page header and footer and the file's description property.
 
 The builder uses openpyxl's write-only mode (rows are streamed to disk, memory
 stays flat; ~6k rows/s, PERFORMANCE.md).
@@ -177,6 +178,12 @@ class WorkbookBuilder:
         writer = SheetWriter(ws, columns)
         header_row = 1
         if watermark:
+            # Also on every printed page and in the file's properties.
+            printed = clean_text(watermark).replace("&", "&&")[:250]
+            ws.oddHeader.right.text = printed
+            ws.oddFooter.left.text = printed
+            self.workbook.properties.description = clean_text(watermark)
+            self.workbook.properties.keywords = "dangjian export"
             header_row = 2
             cell = WriteOnlyCell(ws, value=clean_text(watermark))
             cell.font = _WATERMARK_FONT

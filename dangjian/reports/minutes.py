@@ -26,6 +26,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from dangjian.core.watermark import watermark_docx
 from dangjian.meetings.models import AttendanceStatus, Meeting
 
 from . import news
@@ -193,6 +194,7 @@ def _cell_text(cell, text: str, *, bold: bool = False) -> None:
 
 
 def save(doc) -> bytes:
+    watermark_docx(doc)  # who exported it and when, in the page header (core/watermark.py)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
