@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> None:
 
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "dangjian"
+    if len(argv) > 1 and argv[1] == "rotate-keys":  # the documented spelling of rotate_keys
+        argv[1] = "rotate_keys"
     execute_from_command_line(argv)
 
 
