@@ -261,3 +261,33 @@ def test_auditor_page_shows_the_chain_state_and_verifies_on_request(client, audi
     state = page.split('data-testid="chain-state"')[1][:300]
     assert f"{events[0].seq}" in state
     assert "text-danger" in page.split('data-testid="chain-state"')[0][-60:]
+
+
+def test_the_migration_seals_records_written_before_the_chain_in_time_order():
+    import importlib
+
+    from django.db.migrations.loader import MigrationLoader
+
+    assert not AuditEvent.objects.exists()
+    AuditChainHead.objects.all().delete()
+    times = [timezone.now() - datetime.timedelta(minutes=m) for m in (1, 3, 2)]
+    for i, when in enumerate(times):  # rows as the old code wrote them: no number, no MAC
+        _raw(
+            "INSERT INTO core_auditevent (occurred_at, actor_name, action, object_type,"
+            " object_id, object_repr, changes, note, mac) VALUES (%s, '', 'update', '', '',"
+            " '', '{}', %s, '')",
+            [when, f"old {i}"],
+        )
+    migration = importlib.import_module("dangjian.core.migrations.0004_seal_audit_chain")
+    state = MigrationLoader(connection).project_state(("core", "0004_seal_audit_chain"))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # the trigger comes after the sealing step
+            cursor.execute("SET session_replication_role = replica")
+        migration.seal_existing(state.apps, None)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = origin")
+    notes = list(AuditEvent.objects.order_by("seq").values_list("seq", "note"))
+    assert notes == [(1, "old 1"), (2, "old 2"), (3, "old 0")]  # oldest first
+    assert AuditChainHead.objects.get(pk=1).seq == 3
+    assert audit.verify_chain().ok
+    assert _events(1)[0].seq == 4
