@@ -88,6 +88,8 @@ def grant_create(
     if role not in GLOBAL_ROLES and organization is None:
         raise ValidationError({"organization": _("Choose the organization this role covers.")})
     if role in SEPARATED_ROLES:
+        # Lock the account's row: two grants made at once cannot both pass this check.
+        User.objects.select_for_update().filter(pk=user.pk).first()
         held = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
         if (held & SEPARATED_ROLES) - {role}:
             raise ValidationError(

@@ -33,6 +33,9 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DANGJIAN_DEBUG", False)
 TESTING = env_bool("DANGJIAN_TESTING", False)
+# Production mode turns on every control of docs/security.md (MLPS password rules, secure
+# cookies, HSTS, ...) and refuses to start with a weak secret, DEBUG or demo passwords.
+DANGJIAN_PRODUCTION = env_bool("DANGJIAN_PRODUCTION", False)
 
 SECRET_KEY = env("DANGJIAN_SECRET_KEY")
 if not SECRET_KEY:
@@ -66,6 +69,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "dangjian.core",
     "dangjian.access",
+    "dangjian.security",
     "dangjian.organizations",
     "dangjian.people",
     "dangjian.study",
@@ -97,6 +101,8 @@ MIDDLEWARE = [
     # sends a user who needs a second factor to the verify (or enrol) page.
     "django_otp.middleware.OTPMiddleware",
     "dangjian.twofactor.middleware.TwoFactorMiddleware",
+    # Idle timeout, lifetime and the forced password change (dangjian/security).
+    "dangjian.security.middleware.SessionSecurityMiddleware",
 ]
 
 ROOT_URLCONF = "dangjian.config.urls"
@@ -143,10 +149,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "access.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "dangjian.security.validators.MinimumLengthValidator"},
+    {"NAME": "dangjian.security.validators.CharacterClassesValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Also records every new password (history, age, who set it) and ends the sessions.
+    {"NAME": "dangjian.security.validators.PasswordHistoryValidator"},
 ]
+# Locked accounts, throttled addresses and (in production mode) the built-in admin are
+# refused before the password is compared (dangjian/security/backends.py).
+AUTHENTICATION_BACKENDS = ["dangjian.security.backends.GuardedModelBackend"]
+# Identity rules (docs/security.md): MLPS defaults in production mode, OWASP's otherwise.
+_PROD = DANGJIAN_PRODUCTION
+PASSWORD_MIN_LENGTH = int(env("DANGJIAN_PASSWORD_MIN_LENGTH", "8"))
+PASSWORD_MIN_CLASSES = int(env("DANGJIAN_PASSWORD_MIN_CLASSES", "3" if _PROD else "1"))
+PASSWORD_HISTORY_COUNT = int(env("DANGJIAN_PASSWORD_HISTORY", "5"))
+PASSWORD_MAX_AGE_DAYS = int(env("DANGJIAN_PASSWORD_MAX_AGE_DAYS", "90" if _PROD else "0"))
+PASSWORD_CHANGE_ASSIGNED = env_bool("DANGJIAN_PASSWORD_CHANGE_ASSIGNED", _PROD)
+LOGIN_MAX_FAILURES = int(env("DANGJIAN_LOGIN_MAX_FAILURES", "5"))
+LOGIN_LOCK_MINUTES = int(env("DANGJIAN_LOGIN_LOCK_MINUTES", "30"))
+LOGIN_ADDRESS_MAX_FAILURES = int(env("DANGJIAN_LOGIN_ADDRESS_MAX_FAILURES", "20"))
+LOGIN_ADDRESS_WINDOW_MINUTES = int(env("DANGJIAN_LOGIN_ADDRESS_WINDOW_MINUTES", "15"))
+SESSION_IDLE_MINUTES = int(env("DANGJIAN_SESSION_IDLE_MINUTES", "30"))
+SESSION_MAX_PER_USER = int(env("DANGJIAN_SESSION_MAX_PER_USER", "1" if _PROD else "0"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -245,8 +270,14 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(env("DANGJIAN_SESSION_SECONDS", str(8 * 3600)))
-SESSION_COOKIE_SECURE = env_bool("DANGJIAN_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("DANGJIAN_SECURE_COOKIES", DANGJIAN_PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HSTS (production: one year); behind a TLS-terminating proxy set DANGJIAN_PROXY_SSL_HEADER=1.
+SECURE_HSTS_SECONDS = int(env("DANGJIAN_HSTS_SECONDS", "31536000" if DANGJIAN_PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DANGJIAN_HSTS_SUBDOMAINS", False)
+SECURE_SSL_REDIRECT = env_bool("DANGJIAN_SSL_REDIRECT", False)
+if env_bool("DANGJIAN_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

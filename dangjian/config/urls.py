@@ -17,6 +17,7 @@ urlpatterns = [
     path("orgs/", include("dangjian.organizations.urls")),
     path("members/", include("dangjian.people.urls")),
     path("access/", include("dangjian.access.urls")),
+    path("security/", include("dangjian.security.urls")),
     path("topics/", include("dangjian.study.urls")),
     path("meetings/", include("dangjian.meetings.urls")),
     path("tasks/", include("dangjian.tasks.urls")),

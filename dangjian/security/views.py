@@ -1,0 +1,80 @@
+"""The password page (every user) and the account locks page (security administrator)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, ListView
+
+from dangjian.access.models import User
+from dangjian.core.forms import apply_service_errors
+from dangjian.core.views import RequireActionMixin
+
+from . import selectors, services
+from .forms import PasswordChangeForm
+
+
+class PasswordChangeView(LoginRequiredMixin, FormView):
+    form_class = PasswordChangeForm
+    template_name = "security/password_change.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["reason"] = self.request.session.get(services.MUST_CHANGE, "")
+        return ctx
+
+    def form_valid(self, form):
+        user = self.request.user
+        try:
+            services.password_change(
+                actor=user,
+                user=user,
+                new_password=form.cleaned_data["new_password1"],
+                keep_session=self.request.session.session_key,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            return self.form_invalid(form)
+        update_session_auth_hash(self.request, user)  # a new session key, still logged in
+        services.session_rekeyed(self.request)
+        self.request.session.pop(services.MUST_CHANGE, None)
+        messages.success(self.request, _("Your password was changed."))
+        return redirect("core:home")
+
+
+class LockListView(RequireActionMixin, ListView):
+    required_action = services.MANAGE_ACTION
+    template_name = "security/lock_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.locked_accounts(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["failing"] = selectors.failing_accounts(self.request.user)
+        ctx["addresses"] = selectors.throttled_addresses(self.request.user)
+        return ctx
+
+
+class UnlockView(RequireActionMixin, View):
+    required_action = services.MANAGE_ACTION
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        user = get_object_or_404(User, pk=pk)
+        try:
+            services.account_unlock(actor=request.user, user=user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The account %(user)s was unlocked.") % {"user": user})
+        return redirect("security:lock_list")
