@@ -272,6 +272,13 @@ class ActivityUpdateView(ActivityFormMixin, ManageActivityMixin, FormView):
 # ---------------------------------------------------------------- presentations
 
 
+def _presentation_errors(form, exc) -> None:
+    """The service names the file "material"; the form's field is "material_upload"."""
+    apply_service_errors(form, exc)
+    for error in getattr(exc, "error_dict", {}).get("material", []):
+        form.add_error("material_upload", error)
+
+
 class PresentationCreateView(ManageActivityMixin, FormView):
     template_name = "campaigns/presentation_form.html"
     form_class = PresentationForm
@@ -285,10 +292,7 @@ class PresentationCreateView(ManageActivityMixin, FormView):
                 actor=self.request.user, activity=self.activity, **form.service_data()
             )
         except ValidationError as exc:
-            apply_service_errors(form, exc)
-            if hasattr(exc, "error_dict") and "material" in exc.error_dict:
-                for e in exc.error_dict["material"]:
-                    form.add_error("material_upload", e)
+            _presentation_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("The presentation was added."))
         return redirect("campaigns:activity_detail", pk=self.activity.pk)
@@ -335,10 +339,7 @@ class PresentationUpdateView(PresentationMixin, FormView):
                 actor=self.request.user, presentation=self.presentation, **form.service_data()
             )
         except ValidationError as exc:
-            apply_service_errors(form, exc)
-            if hasattr(exc, "error_dict") and "material" in exc.error_dict:
-                for e in exc.error_dict["material"]:
-                    form.add_error("material_upload", e)
+            _presentation_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("The presentation was saved."))
         return redirect(self.detail_url())

@@ -81,29 +81,25 @@ def activity_get(*, user, pk: int) -> Activity:
     )
 
 
-def presentation_get(*, user, pk: int) -> Presentation:
-    """A presentation of an activity the user may see (404 otherwise)."""
+def _of_visible_activity(model, user, pk: int):
+    """A row hanging off an activity, reachable only through a visible activity (else 404)."""
     from django.shortcuts import get_object_or_404
 
     visible = Activity.objects.restrict(user, Action.MEETING_VIEW)
     return get_object_or_404(
-        Presentation.objects.filter(activity__in=visible).select_related(
+        model.objects.filter(activity__in=visible).select_related(
             "activity", "activity__organization"
         ),
         pk=pk,
     )
+
+
+def presentation_get(*, user, pk: int) -> Presentation:
+    return _of_visible_activity(Presentation, user, pk)
 
 
 def photo_get(*, user, pk: int) -> ActivityPhoto:
-    from django.shortcuts import get_object_or_404
-
-    visible = Activity.objects.restrict(user, Action.MEETING_VIEW)
-    return get_object_or_404(
-        ActivityPhoto.objects.filter(activity__in=visible).select_related(
-            "activity", "activity__organization"
-        ),
-        pk=pk,
-    )
+    return _of_visible_activity(ActivityPhoto, user, pk)
 
 
 def presentations_of(activity: Activity):

@@ -312,3 +312,27 @@ def test_ledger_chart_and_remind_button(
     branch_page = client.get(reverse("campaigns:ledger", args=[campaign.pk])).content.decode()
     assert 'data-testid="remind-late"' not in branch_page
     assert client.post(remind).status_code == 403
+
+
+def test_case_list_query_count_does_not_grow(
+    client, make_activity, branch_secretary, office_staff, django_assert_max_num_queries
+):
+    def add_case(i):
+        activity = make_activity(title=f"活动{i}")
+        services.exemplary_mark(actor=office_staff, obj=activity, note="典型")
+        p = services.presentation_add(
+            actor=branch_secretary, activity=activity, topic=f"经验{i}", presenter="王"
+        )
+        services.exemplary_mark(actor=office_staff, obj=p, note="典型")
+
+    add_case(0)
+    _login(client, office_staff)
+    url = reverse("campaigns:case_list")
+    client.get(url)
+    with django_assert_max_num_queries(14) as small:
+        client.get(url)
+    for i in range(1, 8):
+        add_case(i)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["presentations"]) == 8
