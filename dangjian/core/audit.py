@@ -27,6 +27,9 @@ from .middleware import current_ip
 from .models import AuditArchiveEvent, AuditChainHead, AuditEvent
 
 SENSITIVE_MARK = "***"
+# Actions that change the object (a reveal or an export must not renew a seal: that would
+# hide a change made outside the application).
+_CHANGES = {AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE, AuditEvent.Action.IMPORT}
 
 
 def _plain(value: Any) -> Any:
@@ -90,7 +93,7 @@ def record(
         changes=changes or {},
         note=note[:300],
     )
-    if obj is not None and obj.pk is not None:
+    if obj is not None and obj.pk is not None and action in _CHANGES:
         from . import integrity  # every audited change of a sealed record re-seals it
 
         integrity.reseal_if_sealed(obj)

@@ -143,3 +143,14 @@ def test_a_record_deleted_by_sql_is_reported(tree):
     _raw("DELETE FROM people_member WHERE id = %s", [member.pk])
     ok, out = _check("--model", "people.member")
     assert not ok and f"people.member {member.pk}: deleted" in out
+
+
+def test_revealing_or_exporting_a_tampered_member_does_not_renew_its_seal(
+    tree, client, office_staff
+):
+    member = tree.members["member"]
+    _raw("UPDATE people_member SET name = %s WHERE id = %s", ["冒名", member.pk])
+    client.force_login(office_staff)
+    client.post(reverse("people:member_reveal", args=[member.pk, "id_number"]))
+    b"".join(client.get(reverse("people:member_export")).streaming_content)
+    assert integrity.status(member) == integrity.TAMPERED
