@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
 from dangjian.access.api import MeView, TokenObtainView
+from dangjian.campaigns.api import ActivityViewSet, CampaignViewSet, SubmissionViewSet
 from dangjian.meetings.api import MeetingViewSet
 from dangjian.organizations.api import OrganizationViewSet, UnitViewSet
 from dangjian.people.api import MemberViewSet, PostViewSet
@@ -29,6 +30,9 @@ router.register("meetings", MeetingViewSet, basename="api-meeting")
 router.register("topics", TopicViewSet, basename="api-topic")
 router.register("trainings", TrainingViewSet, basename="api-training")
 router.register("training-hours", TrainingHoursViewSet, basename="api-training-hours")
+router.register("campaigns", CampaignViewSet, basename="api-campaign")
+router.register("activities", ActivityViewSet, basename="api-activity")
+router.register("submissions", SubmissionViewSet, basename="api-submission")
 
 urlpatterns = [
     path(

@@ -29,6 +29,7 @@ MEMBER_MANAGERS = S("admin", "office_staff", "branch_secretary")
 WORK_VIEWERS = S("office_staff", "dangzu_office", "branch_secretary", "member")
 WORK_ANYWHERE = WORK_VIEWERS | S("outsider")
 MEETING_MANAGERS = S("office_staff", "dangzu_office", "branch_secretary")
+CAMPAIGN_MANAGERS = S("office_staff", "dangzu_office")
 TASK_REPORTERS = S(
     "office_staff", "dangzu_office", "branch_secretary", "member"
 )  # member: responsible
@@ -110,7 +111,34 @@ CASES: dict[tuple[str, str], ApiCase] = {
     ("api-training-detail", "patch"): ApiCase(MEETING_MANAGERS, {"pk": "training:branch"}),
     ("api-training-attendance", "post"): ApiCase(MEETING_MANAGERS, {"pk": "training:branch"}),
     ("api-training-hours-list", "get"): ApiCase(WORK_ANYWHERE),
+    # Campaigns (tests/url_cases/campaigns.py): "campaign:branch" is issued by the committee
+    # and covers only the branch, so the other branch's secretary does not see it.
+    ("api-campaign-list", "get"): ApiCase(WORK_ANYWHERE),
+    ("api-campaign-list", "post"): ApiCase(CAMPAIGN_MANAGERS),
+    ("api-campaign-detail", "get"): ApiCase(WORK_VIEWERS, {"pk": "campaign:branch"}),
+    ("api-campaign-detail", "patch"): ApiCase(CAMPAIGN_MANAGERS, {"pk": "campaign:branch"}),
+    ("api-campaign-requirements", "get"): ApiCase(WORK_VIEWERS, {"pk": "campaign:branch"}),
+    ("api-campaign-requirements", "post"): ApiCase(CAMPAIGN_MANAGERS, {"pk": "campaign:branch"}),
+    ("api-campaign-planned-activities", "get"): ApiCase(WORK_VIEWERS, {"pk": "campaign:branch"}),
+    ("api-campaign-planned-activities", "post"): ApiCase(
+        CAMPAIGN_MANAGERS, {"pk": "campaign:branch"}
+    ),
+    ("api-campaign-ledger", "get"): ApiCase(WORK_VIEWERS, {"pk": "campaign:branch"}),
+    ("api-campaign-remind-late", "post"): ApiCase(CAMPAIGN_MANAGERS, {"pk": "campaign:branch"}),
+    ("api-activity-list", "get"): ApiCase(WORK_ANYWHERE),
+    ("api-activity-list", "post"): ApiCase(MEETING_MANAGERS | S("outsider")),
+    ("api-activity-detail", "get"): ApiCase(WORK_VIEWERS, {"pk": "activity:branch"}),
+    ("api-activity-detail", "patch"): ApiCase(MEETING_MANAGERS, {"pk": "activity:branch"}),
+    ("api-submission-list", "get"): ApiCase(WORK_ANYWHERE),
+    ("api-submission-list", "post"): ApiCase(MEETING_MANAGERS | S("outsider")),
+    ("api-submission-detail", "get"): ApiCase(WORK_VIEWERS, {"pk": "submission:branch"}),
+    # Reviewing: submission.review, the organ committee office only.
+    ("api-submission-return-submission", "post"): ApiCase(
+        S("office_staff"), {"pk": "submission:branch"}
+    ),
+    ("api-submission-accept", "post"): ApiCase(S("office_staff"), {"pk": "submission:branch"}),
 }
+
 # Endpoints open before logging in.
 PUBLIC = {("api-token", "post")}
 
