@@ -86,6 +86,20 @@ def radar_data(scores) -> dict:
     }
 
 
+def final_shares(assessments) -> dict[int, list[float | None]]:
+    """{assessment id: final share (%) per dimension, in Dimension order}. One query."""
+    scores = defaultdict(list)
+    for score in Score.objects.filter(assessment__in=[a.pk for a in assessments]).select_related(
+        "indicator"
+    ):
+        scores[score.assessment_id].append(score)
+    result = {}
+    for a in assessments:
+        per = dimension_scores(scores[a.pk])
+        result[a.pk] = [per[v]["final"] for v, _l in Dimension.choices]
+    return result
+
+
 def branch_history(*, user, assessment: Assessment) -> list[dict]:
     """The branch's assessments across cycles (oldest first, this one included) with the
     total and the final share per dimension. Two queries whatever the number of years."""
@@ -95,22 +109,11 @@ def branch_history(*, user, assessment: Assessment) -> list[dict]:
         .select_related("cycle")
         .order_by("cycle__year", "cycle_id")
     )
-    scores = defaultdict(list)
-    for score in Score.objects.filter(assessment__in=[a.pk for a in assessments]).select_related(
-        "indicator"
-    ):
-        scores[score.assessment_id].append(score)
-    rows = []
-    for a in assessments:
-        per = dimension_scores(scores[a.pk])
-        rows.append(
-            {
-                "assessment": a,
-                "current": a.pk == assessment.pk,
-                "dimensions": [per[v]["final"] for v, _l in Dimension.choices],
-            }
-        )
-    return rows
+    shares = final_shares(assessments)
+    return [
+        {"assessment": a, "current": a.pk == assessment.pk, "dimensions": shares[a.pk]}
+        for a in assessments
+    ]
 
 
 def history_chart(rows: list[dict]) -> dict:
@@ -131,21 +134,8 @@ def history_chart(rows: list[dict]) -> dict:
 def ranking(*, user, cycle: Cycle) -> list[dict]:
     """Assessments of the cycle by total (final scores), with per-dimension shares. Two queries."""
     assessments = list(assessment_list(user=user, cycle=cycle))
-    scores = defaultdict(list)
-    for score in Score.objects.filter(assessment__in=[a.pk for a in assessments]).select_related(
-        "indicator"
-    ):
-        scores[score.assessment_id].append(score)
-    rows = []
-    for a in assessments:
-        per = dimension_scores(scores[a.pk])
-        rows.append(
-            {
-                "assessment": a,
-                "total": a.total,
-                "dimensions": [per[v]["final"] for v, _l in Dimension.choices],
-            }
-        )
+    shares = final_shares(assessments)
+    rows = [{"assessment": a, "total": a.total, "dimensions": shares[a.pk]} for a in assessments]
     rows.sort(key=lambda r: (r["total"] is None, -(r["total"] or 0), r["assessment"].branch.path))
     return rows
 

@@ -147,7 +147,9 @@ class AssessmentDetailView(AssessmentMixin, TemplateView):
             can_answer=a.status == S.PUBLIC_NOTICE and review,
             can_decide=a.status == S.PUBLIC_NOTICE and review,
             can_revoke=a.status == S.NAMED and review,
-            can_object=a.status == S.PUBLIC_NOTICE and services.can_object(user, a),
+            can_object=a.status == S.PUBLIC_NOTICE
+            and a.notice_start <= timezone.localdate() <= a.notice_end
+            and services.can_object(user, a),
         )
         return ctx
 

@@ -31,18 +31,7 @@ from dangjian.access.roles import ROLE_ACTIONS, Action, Role
 from dangjian.fourstrong import services
 from dangjian.fourstrong.models import Assessment, AssessmentStatus, IndicatorSystem
 from tests.fourstrong.conftest import start_cycle
-
-PERSONAS = (
-    "admin",
-    "office_staff",
-    "dangzu_office",
-    "branch_secretary",
-    "member",
-    "outsider",
-    "security_admin",
-    "auditor",
-    "nobody",
-)
+from tests.test_url_matrix import PERSONAS
 
 STEPS = {
     "view": {"office_staff", "dangzu_office", "branch_secretary", "member"},

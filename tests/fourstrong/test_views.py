@@ -120,6 +120,9 @@ def test_objection_after_period_via_page(
         end=today - datetime.timedelta(days=2),
     )
     _login(client, member_user)
+    # The form is not offered once the notice has ended; a post anyway is refused.
+    page = client.get(reverse("fourstrong:assessment_detail", args=[assessment.pk]))
+    assert page.context["can_object"] is False
     response = client.post(
         reverse("fourstrong:assessment_step", args=[assessment.pk, "object"]),
         {"text": "异议"},
