@@ -247,8 +247,12 @@ def format_recovery_code(token: str) -> str:
 
 
 def _new_recovery_codes(user) -> list[str]:
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    # The same device keeps its id: a session verified with a recovery code stays verified.
+    device = StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE_NAME).first()
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.token_set.all().delete()
     tokens = set()
     while len(tokens) < conf.RECOVERY_CODE_COUNT:
         tokens.add(StaticToken.random_token())

@@ -76,6 +76,17 @@ def test_a_recovery_code_completes_the_log_in(tree, office_staff, required, enro
     assert client.get(reverse("core:home")).status_code == 200
 
 
+def test_new_recovery_codes_keep_a_session_verified_with_a_recovery_code(
+    tree, office_staff, required, enrolled, log_in
+):
+    """Logged in with a recovery code, the user makes new ones and stays logged in."""
+    _device, codes = enrolled(office_staff)
+    client = log_in(office_staff)
+    client.post(reverse("twofactor:verify"), {"code": codes[0]})
+    assert client.post(reverse("twofactor:recovery_regenerate")).status_code == 200
+    assert client.get(reverse("core:home")).status_code == 200
+
+
 def test_an_external_next_is_not_followed(tree, office_staff, required, enrolled, log_in):
     """After verification only a local address is followed."""
     device, _codes = enrolled(office_staff)
