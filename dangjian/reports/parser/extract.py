@@ -1276,18 +1276,23 @@ _TOPIC_FRAME = re.compile(
     r"^(?:围绕|以|就)(?P<x>.{2,200}?)(?:为题|为主题)?(?:作|做|进行)(?:了)?(?:交流)?(?:发言|交流|展示)$"
 )
 _TOPIC_VERB = re.compile(
-    r"^(?:的(?:党员)?代表[\u4e00-\u9fff]{0,6}?)?(?:讲述了|分享了|介绍了|展示了|交流了|汇报了|"
-    r"分享|讲述|介绍|展示|交流|汇报)"
+    r"^(?:的(?:党员)?代表[\u4e00-\u9fff]{0,10}?)?(?:讲述了|分享了|介绍了|展示了|交流了|汇报了|"
+    r"分享|讲述|介绍|展示|交流|汇报)(?!发言)"
 )
+# Without a verb, the rest is a topic only when it opens as the genre's presenter clauses do.
+_TOPIC_OPEN = re.compile(r"^(?:聚焦|结合|通过|以|围绕|从|立足|紧扣|用|就)")
 
 
 def find_presentation_topics(p: Prepared, units: list[Span]) -> list[Span | None]:
     """For each presenting unit, what it presented (None when the text does not say)."""
     out: list[Span | None] = []
-    for _a, b in units:
+    for i, (_a, b) in enumerate(units):
+        limit = units[i + 1][0] if i + 1 < len(units) and units[i + 1][0] > b else len(p.masked)
         stop = b
-        while stop < len(p.masked) and p.masked[stop] not in ";。\n" and stop - b < 300:
+        while stop < limit and p.masked[stop] not in ";。\n" and stop - b < 300:
             stop += 1
+        while stop > b and p.body[stop - 1] in ",,、;; ":
+            stop -= 1  # the next presenter's clause starts after a comma
         a2, b2 = b, stop
         seg = p.body[a2:b2]
         m = _TOPIC_FRAME.match(seg)
@@ -1297,6 +1302,10 @@ def find_presentation_topics(p: Prepared, units: list[Span]) -> list[Span | None
             v = _TOPIC_VERB.match(seg)
             if v:
                 a2 += v.end()
+            elif not _TOPIC_OPEN.match(seg):
+                # A unit in a list (A、B等3家单位…) or followed by other prose: no topic.
+                out.append(None)
+                continue
         a2, b2 = strip_span(p.body, a2, b2)
         if b2 - a2 >= 2 and p.body[a2] in "“" and p.body[b2 - 1] in "”":
             inner = p.body[a2 + 1 : b2 - 1]
