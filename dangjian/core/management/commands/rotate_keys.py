@@ -66,7 +66,7 @@ class Command(BaseCommand):
         crypto.get_keys.cache_clear()
         keys = crypto.get_keys()
         if check:
-            return self.check(keys)
+            return self.check_new_key(keys)
         if keys.old_data is None and keys.old_index is None:
             raise CommandError(
                 "Nothing to rotate: configure the new keys as DATA_KEY/INDEX_KEY and the previous "
@@ -142,7 +142,7 @@ class Command(BaseCommand):
             )
         return len(rows)
 
-    def check(self, keys) -> None:
+    def check_new_key(self, keys) -> None:
         bad = 0
         total = 0
         for label, fields in ENCRYPTED.items():
