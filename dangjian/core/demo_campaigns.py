@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Min
+from django.db.models import Count, Min, Sum
 from django.utils import timezone
 
 from dangjian.access.roles import Action
@@ -72,7 +72,6 @@ from dangjian.fourstrong.models import (
     ComputedKey,
     Cycle,
     CycleStatus,
-    Dimension,
     Indicator,
     IndicatorSystem,
     Objection,
@@ -82,7 +81,7 @@ from dangjian.fourstrong.models import (
 )
 from dangjian.fourstrong.services import weighted_total
 from dangjian.meetings.selectors import life_compliance
-from dangjian.organizations.models import Organization, OrganizationKind
+from dangjian.organizations.models import STEP, Organization, OrganizationKind
 from dangjian.people.models import Member, PostAssignment, PostTitle
 from dangjian.training.capabilities import CAPABILITY_CODES, Capability
 from dangjian.training.models import Training, TrainingAttendance, TrainingKind
@@ -291,53 +290,6 @@ CURRENT_NOTICE = (
     "机关党委关于开展年度“四强”党支部创建工作的通知：各党支部按要求开展创建活动并按期报送。"
 )
 
-# ---------------------------------------------------------------------------
-# The four-strong indicator system the demo uses when none is published yet
-# ---------------------------------------------------------------------------
-
-SYSTEM_NAME = "“四强”党支部评价指标体系"
-# dimension, name, weight (= max score), computed key or "", rule.
-INDICATORS = (
-    (
-        Dimension.POLITICAL,
-        "第一议题学习及时率",
-        10,
-        ComputedKey.STUDY_PROMPTNESS,
-        "当年第一议题在30日内组织学习的比例×分值",
-    ),
-    (Dimension.POLITICAL, "政治理论学习和意识形态工作", 15, "", "查阅学习记录和意识形态工作台账"),
-    (
-        Dimension.LEADERSHIP,
-        "组织生活制度落实",
-        15,
-        ComputedKey.LIFE_COMPLIANCE,
-        "“三会一课”等组织生活达标比例×分值",
-    ),
-    (Dimension.LEADERSHIP, "支部班子建设", 10, "", "班子健全、分工明确、按期换届"),
-    (
-        Dimension.MEMBERS,
-        "党员教育培训学时",
-        10,
-        ComputedKey.TRAINING_HOURS,
-        "党员人均培训学时达标情况",
-    ),
-    (Dimension.MEMBERS, "党员先锋模范作用", 15, "", "查阅党员承诺践诺、志愿服务等记录"),
-    (
-        Dimension.ROLE,
-        "督办任务按时完成率",
-        10,
-        ComputedKey.TASK_ON_TIME,
-        "牵头督办任务按期办结的比例×分值",
-    ),
-    (
-        Dimension.ROLE,
-        "专项活动报送完成率",
-        5,
-        ComputedKey.CAMPAIGN_REPORTING,
-        "专项活动台账按期报送并通过的比例×分值",
-    ),
-    (Dimension.ROLE, "党建与业务融合成效", 10, "", "查阅工作总结和业务成效材料"),
-)
 EVIDENCE = {
     "": (
         "见支部年度工作台账及相关会议记录。",
@@ -403,6 +355,191 @@ class CampaignsResult:
 
 def _quantize(value) -> Decimal:
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class ComputedShares:
+    """The four-strong computed indicators (``fourstrong.computed``) of many branches at once.
+
+    ``computed.compute`` takes 5-25 ms a branch and key (its selectors work on
+    one subtree); the demo scores ~60 branches twice, so it reads each key for
+    all branches in a few queries, with the same definitions.
+    tests/core/test_demo_campaigns.py checks both give the same shares.
+    """
+
+    def __init__(self, *, user, scope: Organization, today: datetime.date):
+        self.user = user
+        self.scope = scope
+        self.today = today
+        self.tz = timezone.get_current_timezone()
+
+    def shares(self, keys, branches, year: int) -> dict[tuple[int, str], float | None]:
+        """{(branch id, computed key): share} for ``branches`` below the scope."""
+        last = min(self.today, datetime.date(year, 12, 31))
+        batched = {
+            ComputedKey.LIFE_COMPLIANCE: self._life_compliance,
+            ComputedKey.STUDY_PROMPTNESS: self._promptness,
+            ComputedKey.TASK_ON_TIME: self._task_on_time,
+            ComputedKey.CAMPAIGN_REPORTING: self._campaign_reporting,
+            ComputedKey.TRAINING_HOURS: self._training_hours,
+        }
+        out: dict[tuple[int, str], float | None] = {}
+        for key in sorted(keys):
+            if key in batched:
+                shares = batched[key](branches, year, last)
+                out.update({(pk, key): share for pk, share in shares.items()})
+                continue
+            for branch in branches:
+                out[(branch.pk, key)] = computed.compute(
+                    key, user=self.user, branch=branch, year=year
+                )
+        return out
+
+    def _life_compliance(self, branches, year: int, last: datetime.date):
+        """Share of the life rules met in the periods containing the year's last day."""
+        ids = {b.pk for b in branches}
+        out = {}
+        for row in life_compliance(user=self.user, day=last, root=self.scope).rows:
+            if row.organization.pk in ids:
+                cells = [c for c in row.cells if c is not None]
+                out[row.organization.pk] = sum(c.ok for c in cells) / len(cells) if cells else None
+        return out
+
+    def _task_on_time(self, branches, year: int, last: datetime.date):
+        """Share of the led tasks due in the year (and already due) closed by their deadline."""
+        from dangjian.tasks.models import Task, TaskStatus
+
+        today = timezone.localdate()
+        counts = defaultdict(lambda: [0, 0])  # branch id → [due, on time]
+        rows = (
+            Task.objects.restrict(self.user, Action.TASK_VIEW)
+            .filter(lead_organization__in=[b.pk for b in branches], deadline__year=year)
+            .values_list("lead_organization_id", "status", "deadline", "closed_at")
+        )
+        for org_id, status, deadline, closed_at in rows:
+            closed = status == TaskStatus.CLOSED and closed_at is not None
+            if closed and timezone.localtime(closed_at).date() <= deadline:
+                counts[org_id][0] += 1
+                counts[org_id][1] += 1
+            elif closed or deadline < today:
+                counts[org_id][0] += 1
+        return {b.pk: (on / due if due else None) for b in branches for due, on in [counts[b.pk]]}
+
+    def _campaign_reporting(self, branches, year: int, last: datetime.date):
+        """Share of the requirements due in the year (and already due) reported by their due
+        date and not returned, over the campaigns covering each branch."""
+        campaigns = Campaign.objects.restrict(self.user, Action.MEETING_VIEW)
+        requirements = list(
+            Requirement.objects.filter(campaign__in=campaigns, due_on__year=year).select_related(
+                "campaign__covered"
+            )
+        )
+        submissions = {
+            (s.requirement_id, s.organization_id): s
+            for s in Submission.objects.filter(
+                requirement__in=[r.pk for r in requirements],
+                organization__in=[b.pk for b in branches],
+            )
+        }
+        today = timezone.localdate()
+        out = {}
+        for branch in branches:
+            due = met = 0
+            for r in requirements:
+                if not branch.path.startswith(r.campaign.covered.path) or not r.applies_to(branch):
+                    continue
+                s = submissions.get((r.pk, branch.pk))
+                reported = s is not None and s.status != Submission.Status.RETURNED
+                if (
+                    reported
+                    and s.reported_at is not None
+                    and timezone.localtime(s.reported_at).date() <= r.due_on
+                ):
+                    met += 1
+                    due += 1
+                elif reported or r.due_on < today:
+                    due += 1
+            out[branch.pk] = met / due if due else None
+        return out
+
+    def _training_hours(self, branches, year: int, last: datetime.date):
+        """Members' average hours in the year (each attendance once) against the yearly
+        target, capped at 1; members and hours of the branch's whole subtree."""
+        by_path = {b.path: b.pk for b in branches}
+
+        def branch_of(path: str) -> int | None:
+            for end in range(STEP, len(path) + 1, STEP):
+                if path[:end] in by_path:
+                    return by_path[path[:end]]
+            return None
+
+        members: dict[int, int] = defaultdict(int)
+        counts = (
+            Member.objects.current()
+            .filter(organization__path__startswith=self.scope.path)
+            .values_list("organization__path")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for path, n in counts:
+            members[branch_of(path)] += n
+        hours: dict[int, Decimal] = defaultdict(Decimal)
+        sums = (
+            TrainingAttendance.objects.filter(
+                training__date__year=year,
+                member__organization__path__startswith=self.scope.path,
+            )
+            .values_list("member__organization__path")
+            .annotate(total=Sum("hours"))
+            .order_by()
+        )
+        for path, total in sums:
+            hours[branch_of(path)] += total
+        target = computed.training_target()
+        return {
+            b.pk: (
+                float(min(Decimal(1), hours[b.pk] / members[b.pk] / target))
+                if members[b.pk]
+                else None
+            )
+            for b in branches
+        }
+
+    def _promptness(self, branches, year: int, last: datetime.date):
+        """Share of the year's topics (at least 30 days old) each branch studied within 30 days
+        (``study.selectors.coverage_overview`` with one window, for all branches at once)."""
+        from dangjian.meetings.models import AgendaItem, Meeting
+        from dangjian.study.models import Topic
+
+        topics = dict(
+            Topic.objects.restrict(self.user, Action.MEETING_VIEW)
+            .filter(given_on__gte=datetime.date(year, 1, 1), given_on__lte=last)
+            .values_list("pk", "given_on")
+        )
+        due = {pk: given for pk, given in topics.items() if (last - given).days >= 30}
+        first = defaultdict(dict)
+        rows = (
+            AgendaItem.topics.through.objects.filter(
+                topic_id__in=list(due),
+                agendaitem__meeting__in=Meeting.objects.restrict(
+                    self.user, Action.MEETING_VIEW
+                ).held(),
+                agendaitem__meeting__organization_id__in=[b.pk for b in branches],
+            )
+            .values("topic_id", "agendaitem__meeting__organization_id")
+            .annotate(first=Min("agendaitem__meeting__starts_at"))
+            .order_by()
+        )
+        for r in rows:
+            day = timezone.localdate(r["first"], self.tz)
+            first[r["agendaitem__meeting__organization_id"]][r["topic_id"]] = day
+        out = {}
+        for branch in branches:
+            studied = first.get(branch.pk, {})
+            within = sum(
+                1 for pk, given in due.items() if pk in studied and (studied[pk] - given).days <= 30
+            )
+            out[branch.pk] = within / len(due) if due else None
+        return out
 
 
 class _Loader:
@@ -872,17 +1009,13 @@ class _Loader:
             return system
         from dangjian.fourstrong import services
 
-        standard = getattr(services, "DEFAULT_INDICATORS", None)
-        if standard is None:  # the app without a standard system yet: the demo's own
-            name = SYSTEM_NAME
-            standard = [(d, n, w, w, k, r) for d, n, w, k, r in INDICATORS]
-        else:
-            name = services.DEFAULT_SYSTEM_NAME
         system = IndicatorSystem.objects.create(
-            name=name, status=SystemStatus.PUBLISHED, created_by=self.office
+            name=services.DEFAULT_SYSTEM_NAME, status=SystemStatus.PUBLISHED, created_by=self.office
         )
         indicators = []
-        for order, (dimension, title, weight, top, key, rule) in enumerate(standard):
+        for order, (dimension, title, weight, top, key, rule) in enumerate(
+            services.DEFAULT_INDICATORS
+        ):
             indicator = Indicator(
                 system=system,
                 dimension=dimension,
@@ -899,93 +1032,10 @@ class _Loader:
         Indicator.objects.bulk_create(indicators)
         return system
 
-    def shares(self, indicators, branches, year: int) -> dict[tuple[int, str], float | None]:
-        """{(branch id, computed key): share} as ``fourstrong.computed`` defines them.
-
-        Organizational-life compliance and study promptness are read for the
-        whole scope at once (the per-branch selectors take ~25 ms a call);
-        the other keys go through ``computed.compute``.
-        """
+    def _shares(self, indicators, branches, year: int):
         keys = {i.computed_key for i in indicators if i.source == Source.COMPUTED}
-        last = min(self.today, datetime.date(year, 12, 31))
-        ids = {b.pk for b in branches}
-        out: dict[tuple[int, str], float | None] = {}
-        if ComputedKey.LIFE_COMPLIANCE in keys:
-            result = life_compliance(user=self.office, day=last, root=self.committee)
-            for row in result.rows:
-                if row.organization.pk in ids:
-                    cells = [c for c in row.cells if c is not None]
-                    share = sum(c.ok for c in cells) / len(cells) if cells else None
-                    out[(row.organization.pk, ComputedKey.LIFE_COMPLIANCE)] = share
-        if ComputedKey.STUDY_PROMPTNESS in keys:
-            out.update(self._promptness(branches, year, last))
-        batched = {ComputedKey.LIFE_COMPLIANCE, ComputedKey.STUDY_PROMPTNESS}
-        if ComputedKey.TRAINING_HOURS in keys and hasattr(computed, "training_target"):
-            out.update(self._training_hours(branches, year))
-            batched.add(ComputedKey.TRAINING_HOURS)
-        if not Requirement.objects.filter(due_on__year=year).exists():
-            batched.add(ComputedKey.CAMPAIGN_REPORTING)  # nothing due that year: no share
-        for key in keys - batched:
-            for branch in branches:
-                out[(branch.pk, key)] = computed.compute(
-                    key, user=self.office, branch=branch, year=year
-                )
-        return out
-
-    def _training_hours(self, branches, year: int):
-        """Members' average hours against the yearly target, capped at 1: one hours overview
-        per superior organization gives a row per branch below it."""
-        from dangjian.training.selectors import hours_overview
-
-        target = computed.training_target()
-        rows = {}
-        for parent_id in sorted({b.parent_id for b in branches}):
-            parent = next(b.parent for b in branches if b.parent_id == parent_id)
-            for row in hours_overview(user=self.office, root=parent, year=year).rows:
-                rows[row.organization.pk] = row
-        out = {}
-        for branch in branches:
-            row = rows.get(branch.pk)
-            share = None
-            if row is not None and row.members:
-                share = float(min(Decimal(1), row.hours["total"] / row.members / target))
-            out[(branch.pk, ComputedKey.TRAINING_HOURS)] = share
-        return out
-
-    def _promptness(self, branches, year: int, last: datetime.date):
-        """Share of the year's topics (at least 30 days old) each branch studied within 30 days
-        (``study.selectors.coverage_overview`` with one window, for all branches at once)."""
-        from dangjian.meetings.models import AgendaItem, Meeting
-        from dangjian.study.models import Topic
-
-        topics = dict(
-            Topic.objects.restrict(self.office, Action.MEETING_VIEW)
-            .filter(given_on__gte=datetime.date(year, 1, 1), given_on__lte=last)
-            .values_list("pk", "given_on")
-        )
-        due = {pk: given for pk, given in topics.items() if (last - given).days >= 30}
-        first = defaultdict(dict)
-        rows = (
-            AgendaItem.topics.through.objects.filter(
-                topic_id__in=list(due),
-                agendaitem__meeting__status=Meeting.Status.HELD,
-                agendaitem__meeting__organization_id__in=[b.pk for b in branches],
-            )
-            .values("topic_id", "agendaitem__meeting__organization_id")
-            .annotate(first=Min("agendaitem__meeting__starts_at"))
-            .order_by()
-        )
-        for r in rows:
-            day = timezone.localdate(r["first"], self.tz)
-            first[r["agendaitem__meeting__organization_id"]][r["topic_id"]] = day
-        out = {}
-        for branch in branches:
-            studied = first.get(branch.pk, {})
-            within = sum(
-                1 for pk, given in due.items() if pk in studied and (studied[pk] - given).days <= 30
-            )
-            out[(branch.pk, ComputedKey.STUDY_PROMPTNESS)] = within / len(due) if due else None
-        return out
+        batch = ComputedShares(user=self.office, scope=self.committee, today=self.today)
+        return batch.shares(keys, branches, year)
 
     def cycles(self) -> None:
         system = self.indicator_system()
@@ -1097,7 +1147,7 @@ class _Loader:
         rng = self.rng
         quality = {b.pk: rng.uniform(0.62, 0.97) for b in self.branches}
         self.self_started = {b.pk for b in self.branches}
-        shares = self.shares(indicators, scored, year)
+        shares = self._shares(indicators, scored, year)
         d = datetime.date
         start, notice = d(year, 10, 9), (d(year, 12, 4), d(year, 12, 10))
         path = [
@@ -1185,7 +1235,7 @@ class _Loader:
         # Branches still at the self-assessment: half of them have started scoring.
         self.self_started = {b.pk for b in others[i:] if rng.random() < 0.5}
         self.self_started |= {b.pk for b in others[:i]} | {self.demo_branch.pk}
-        shares = self.shares(indicators, scored, year)
+        shares = self._shares(indicators, scored, year)
         path = [
             ("started", start),
             ("submitted", step_day(20)),

@@ -30,6 +30,7 @@ from dangjian.campaigns.models import (
     Submission,
 )
 from dangjian.core import demo, demo_campaigns
+from dangjian.fourstrong import computed
 from dangjian.fourstrong import services as fourstrong_services
 from dangjian.fourstrong.models import (
     Assessment,
@@ -236,9 +237,13 @@ def test_current_cycle_in_progress_scored_from_the_history(loaded):
         for s in scores
         if s.indicator.source == Source.COMPUTED and s.suggested is not None
     )
-    # Drawn on the synthetic meetings and study history: every branch has these two.
+    # Drawn on the synthetic meetings, study, campaign reports and training hours (study
+    # promptness needs topics a month old: none in January).
     assert computed[ComputedKey.LIFE_COMPLIANCE] == branches.count()
-    assert computed[ComputedKey.STUDY_PROMPTNESS] == branches.count()
+    assert computed[ComputedKey.TRAINING_HOURS] == branches.count()
+    assert computed[ComputedKey.CAMPAIGN_REPORTING] > 0
+    if today.month > 1:
+        assert computed[ComputedKey.STUDY_PROMPTNESS] == branches.count()
     for s in scores:
         s.full_clean()
         if s.suggested is not None:
@@ -268,7 +273,7 @@ def test_demo_cycle_steps_go_on_through_the_services(loaded):
     office, zhibu = user("jiguan"), user("zhibu")
     cycle = Cycle.objects.get(year=timezone.localdate().year)
     mine = Assessment.objects.get(cycle=cycle, branch=zhibu.grants.get().organization)
-    missing = {s.indicator_id: "6" for s in mine.scores.filter(self_score__isnull=True)}
+    missing = {s.indicator_id: "1" for s in mine.scores.filter(self_score__isnull=True)}
     fourstrong_services.self_assessment_save(actor=zhibu, assessment=mine, scores=missing)
     fourstrong_services.self_assessment_submit(actor=zhibu, assessment=mine)
     recommended = cycle.assessments.filter(
@@ -276,6 +281,30 @@ def test_demo_cycle_steps_go_on_through_the_services(loaded):
     )
     fourstrong_services.review(actor=office, assessment=recommended.first())
     assert Assessment.objects.filter(cycle=cycle, status=S.REVIEWED).count() >= 2
+
+
+def test_batched_shares_are_those_of_the_computed_indicators(loaded):
+    """The demo reads each computed indicator for all branches at once; the shares are the
+    ones ``fourstrong.computed`` gives branch by branch."""
+    office = user("jiguan")
+    scope = Organization.objects.get(name="广电总局机关党委")
+    branches = list(
+        Organization.objects.filter(path__startswith=scope.path, kind="branch").select_related(
+            "parent"
+        )
+    )
+    today = timezone.localdate()
+    batch = demo_campaigns.ComputedShares(user=office, scope=scope, today=today)
+    for year in (today.year - 1, today.year):
+        shares = batch.shares(list(ComputedKey), branches, year)
+        for key in ComputedKey:
+            expected = {
+                b.pk: computed.compute(key, user=office, branch=b, year=year) for b in branches
+            }
+            got = {b.pk: shares.get((b.pk, key)) for b in branches}
+            assert got == pytest.approx(expected), (year, key)
+            if key in (ComputedKey.LIFE_COMPLIANCE, ComputedKey.TRAINING_HOURS):
+                assert all(v is not None for v in got.values()), (year, key)
 
 
 def test_previous_cycle_finished_with_named_branches(loaded):

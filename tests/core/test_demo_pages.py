@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from dangjian.campaigns.models import Campaign
+from dangjian.campaigns.models import Activity, Campaign
 from dangjian.core import demo
 from dangjian.fourstrong.models import Assessment, Cycle
 from dangjian.meetings.models import Meeting
@@ -39,6 +39,8 @@ PAGES = [
     "tasks:notification_list",
     "access:audit_list",
     "campaigns:campaign_list",
+    "campaigns:activity_list",
+    "campaigns:case_list",
     "fourstrong:cycle_list",
     "fourstrong:system_list",
     "training:training_list",
@@ -69,6 +71,14 @@ def _objects():
     # Campaigns (seed 000's, its parent, this year's), four-strong cycles and trainings.
     for campaign in Campaign.objects.order_by("pk"):
         urls += [campaign.get_absolute_url(), reverse("campaigns:ledger", args=[campaign.pk])]
+    # The launch ceremony, the forum (ten presentations) and a branch's own activity.
+    activities = list(Activity.objects.filter(organization__kind="organ_committee")[:3])
+    activities += list(Activity.objects.filter(organization__kind="branch").order_by("pk")[:1])
+    for activity in activities:
+        urls += [
+            reverse("campaigns:activity_detail", args=[activity.pk]),
+            reverse("reports:activity_news", args=[activity.pk]),
+        ]
     for cycle in Cycle.objects.order_by("pk"):
         urls += [
             reverse("fourstrong:cycle_detail", args=[cycle.pk]),
@@ -92,6 +102,8 @@ MUST_OPEN = {
         "tasks:task_board",
         "study:coverage",
         "campaigns:campaign_list",
+        "campaigns:activity_list",
+        "campaigns:case_list",
         "fourstrong:cycle_list",
         "training:overview",
     ],
