@@ -12,6 +12,12 @@ from rest_framework.routers import DefaultRouter
 
 from dangjian.access.api import MeView, TokenObtainView
 from dangjian.campaigns.api import ActivityViewSet, CampaignViewSet, SubmissionViewSet
+from dangjian.fourstrong.api import (
+    AssessmentViewSet,
+    CycleViewSet,
+    IndicatorSystemViewSet,
+    IndicatorViewSet,
+)
 from dangjian.meetings.api import MeetingViewSet
 from dangjian.organizations.api import OrganizationViewSet, UnitViewSet
 from dangjian.people.api import MemberViewSet, PostViewSet
@@ -33,6 +39,10 @@ router.register("training-hours", TrainingHoursViewSet, basename="api-training-h
 router.register("campaigns", CampaignViewSet, basename="api-campaign")
 router.register("activities", ActivityViewSet, basename="api-activity")
 router.register("submissions", SubmissionViewSet, basename="api-submission")
+router.register("fourstrong/systems", IndicatorSystemViewSet, basename="api-fs-system")
+router.register("fourstrong/indicators", IndicatorViewSet, basename="api-fs-indicator")
+router.register("fourstrong/cycles", CycleViewSet, basename="api-fs-cycle")
+router.register("fourstrong/assessments", AssessmentViewSet, basename="api-fs-assessment")
 
 urlpatterns = [
     path(

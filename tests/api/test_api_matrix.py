@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD
-from tests.test_url_matrix import PERSONAS, S, resolve_key
+from tests.test_url_matrix import PERSONAS, RESOLVERS, S, resolve_key
 
 ALL_LOGGED_IN = frozenset(PERSONAS)
 ORG_VIEWERS = S(
@@ -30,6 +30,7 @@ WORK_VIEWERS = S("office_staff", "dangzu_office", "branch_secretary", "member")
 WORK_ANYWHERE = WORK_VIEWERS | S("outsider")
 MEETING_MANAGERS = S("office_staff", "dangzu_office", "branch_secretary")
 CAMPAIGN_MANAGERS = S("office_staff", "dangzu_office")
+FS_BRANCH = {"pk": "fs_assessment:branch"}
 TASK_REPORTERS = S(
     "office_staff", "dangzu_office", "branch_secretary", "member"
 )  # member: responsible
@@ -137,8 +138,41 @@ CASES: dict[tuple[str, str], ApiCase] = {
         S("office_staff"), {"pk": "submission:branch"}
     ),
     ("api-submission-accept", "post"): ApiCase(S("office_staff"), {"pk": "submission:branch"}),
+    # Four-strong (tests/url_cases/fourstrong.py): each step its own action; the platform
+    # roles have none. The cycle runs over the committee; "fs_assessment:branch" is the branch's.
+    ("api-fs-system-list", "get"): ApiCase(WORK_ANYWHERE),
+    ("api-fs-system-list", "post"): ApiCase(S("office_staff")),
+    ("api-fs-system-detail", "get"): ApiCase(WORK_ANYWHERE, {"pk": "fs_system:x"}),
+    ("api-fs-system-indicators", "post"): ApiCase(S("office_staff"), {"pk": "fs_system:x"}),
+    ("api-fs-system-publish", "post"): ApiCase(S("office_staff"), {"pk": "fs_system:x"}),
+    ("api-fs-system-new-version", "post"): ApiCase(S("office_staff"), {"pk": "fs_system:x"}),
+    ("api-fs-indicator-detail", "patch"): ApiCase(S("office_staff"), {"pk": "fs_indicator:x"}),
+    ("api-fs-cycle-list", "get"): ApiCase(WORK_ANYWHERE),
+    ("api-fs-cycle-list", "post"): ApiCase(S("office_staff")),
+    ("api-fs-cycle-detail", "get"): ApiCase(WORK_ANYWHERE, {"pk": "fs_cycle:x"}),
+    ("api-fs-assessment-list", "get"): ApiCase(WORK_ANYWHERE),
+    ("api-fs-assessment-detail", "get"): ApiCase(WORK_VIEWERS, FS_BRANCH),
+    ("api-fs-assessment-scores", "post"): ApiCase(S("branch_secretary"), FS_BRANCH),
+    ("api-fs-assessment-submit", "post"): ApiCase(S("branch_secretary"), FS_BRANCH),
+    ("api-fs-assessment-recommend", "post"): ApiCase(S("office_staff"), FS_BRANCH),
+    ("api-fs-assessment-send-back", "post"): ApiCase(S("office_staff"), FS_BRANCH),
+    ("api-fs-assessment-review", "post"): ApiCase(S("office_staff"), FS_BRANCH),
+    ("api-fs-assessment-notice", "post"): ApiCase(S("office_staff"), FS_BRANCH),
+    ("api-fs-assessment-name-branch", "post"): ApiCase(S("office_staff"), FS_BRANCH),
+    ("api-fs-assessment-revoke", "post"): ApiCase(S("office_staff"), FS_BRANCH),
+    ("api-fs-assessment-answer", "post"): ApiCase(S("office_staff"), FS_BRANCH),
+    ("api-fs-assessment-objections", "post"): ApiCase(S("branch_secretary", "member"), FS_BRANCH),
 }
 
+
+def _fs_indicator(tree, name):
+    """An indicator of the matrix cycle's system (tests/url_cases/fourstrong.py)."""
+    from tests.url_cases.fourstrong import _cycle
+
+    return _cycle(tree, name).system.indicators.order_by("id").first().pk
+
+
+RESOLVERS.setdefault("fs_indicator", _fs_indicator)
 # Endpoints open before logging in.
 PUBLIC = {("api-token", "post")}
 
