@@ -119,21 +119,19 @@ def _check_token_request(request):
 
 
 def _body(request) -> dict:
+    """The token request's fields; {} for anything unreadable (the view answers that)."""
     try:
         raw = request.body  # read once; Django and DRF parse the cached copy afterwards
-    except Exception:  # a body we cannot read is the view's business
-        return {}
-    content_type = request.content_type or ""
-    if content_type == "application/json":
-        try:
+        content_type = request.content_type or ""
+        if content_type == "application/json":
             data = json.loads(raw or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            return {}
-        return data if isinstance(data, dict) else {}
-    if content_type == "application/x-www-form-urlencoded":
-        return QueryDict(raw, encoding=request.encoding).dict()
-    if content_type == "multipart/form-data":
-        return request.POST.dict()
+            return data if isinstance(data, dict) else {}
+        if content_type == "application/x-www-form-urlencoded":
+            return QueryDict(raw, encoding=request.encoding).dict()
+        if content_type == "multipart/form-data":
+            return request.POST.dict()
+    except Exception:  # malformed bodies are the view's business, not ours
+        return {}
     return {}
 
 

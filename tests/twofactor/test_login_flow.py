@@ -190,3 +190,15 @@ def test_api_token_without_a_second_factor_and_wrong_passwords_are_unchanged(
     wrong = _token(client, username=office_staff.username, password="wrong-password")
     assert wrong.status_code == 400
     assert "otp_token" not in wrong.json()["fields"]
+
+
+def test_malformed_token_requests_are_answered_by_the_view_not_the_check(tree, required, client):
+    """Unreadable bodies pass the second-factor check untouched: a 4xx, never a 500."""
+    bad_json = client.post(reverse("api-token"), data=b"{not json", content_type="application/json")
+    assert 400 <= bad_json.status_code < 500
+    bad_multipart = client.post(
+        reverse("api-token"),
+        data=b"--x\r\nbroken",
+        content_type="multipart/form-data; boundary=x",
+    )
+    assert 400 <= bad_multipart.status_code < 500
