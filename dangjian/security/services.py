@@ -110,19 +110,23 @@ def login_refusal(request, username) -> str | None:
 
 def _lock_expired(user) -> None:
     state = _state_for_update(user)
-    if state.locked_until is None or state.locked_until > timezone.now():
-        return
+    if state.locked_until is not None and state.locked_until <= timezone.now():
+        _unlock(state, user, actor=None, note="account unlocked: lock expired")
+
+
+def _unlock(state: AccountState, user, *, actor, note: str) -> None:
+    """Lift the lock and the failure count of a row locked for update; audited."""
     until = state.locked_until
     state.locked_until = None
     state.locked_at = None
     state.failed_logins = 0
     state.save(update_fields=["locked_until", "locked_at", "failed_logins"])
     audit.record(
-        actor=None,
+        actor=actor,
         action=audit.AuditEvent.Action.UPDATE,
         obj=user,
-        changes={"locked_until": [until.isoformat(), None]},
-        note="account unlocked: lock expired",
+        changes={"locked_until": [until.isoformat() if until else None, None]},
+        note=note,
     )
 
 
@@ -167,18 +171,7 @@ def account_unlock(*, actor, user) -> None:
     state = _state_for_update(user)
     if state.locked_until is None and state.failed_logins == 0:
         raise ValidationError(_("This account is not locked."))
-    until = state.locked_until
-    state.locked_until = None
-    state.locked_at = None
-    state.failed_logins = 0
-    state.save(update_fields=["locked_until", "locked_at", "failed_logins"])
-    audit.record(
-        actor=actor,
-        action=audit.AuditEvent.Action.UPDATE,
-        obj=user,
-        changes={"locked_until": [until.isoformat() if until else None, None]},
-        note="account unlocked by the security administrator",
-    )
+    _unlock(state, user, actor=actor, note="account unlocked by the security administrator")
 
 
 def is_locked(user) -> bool:

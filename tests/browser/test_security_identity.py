@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -28,13 +26,13 @@ from tests import factories
 from tests.browser.conftest import (
     DEFAULT_TIMEOUT_MS,
     PAGE_PROBLEMS,
-    PROJECT_DIR,
     SERVER_START_SECONDS,
     PageProblems,
     _free_port,
     _wait_until_serving,
     database_url,
 )
+from tests.security.servers import gunicorn
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -114,28 +112,15 @@ def production_server(django_db_setup):
         value = getattr(settings, name, None)
         if value:
             env[name] = value
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    command = [str(gunicorn), "dangjian.config.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", "1", "--threads", "4", "--graceful-timeout", "2"]
-    command += ["--no-control-socket"]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
     base_url = f"http://localhost:{port}"
-    try:
-        status = _wait_until_serving(f"{base_url}{LOGIN_PATH}", process, SERVER_START_SECONDS)
+    with gunicorn(env, log_path, port) as process:
+        # Its worker loads the application and runs the start checks before it answers;
+        # a loaded CI machine needs more than the shared server's start time.
+        status = _wait_until_serving(f"{base_url}{LOGIN_PATH}", process, 4 * SERVER_START_SECONDS)
         if status != 200:
             tail = log_path.read_text(errors="replace")[-3000:]
             pytest.fail(f"the production-mode server answers {status}:\n{tail}")
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture

@@ -7,8 +7,10 @@ computed at import); the refusal is shown by the system checks, by
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -20,8 +22,8 @@ from django.test import override_settings
 
 from dangjian.security import checks
 from dangjian.security.models import AccountState
+from tests.security.servers import PROJECT_DIR, gunicorn
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k" + "".join(chr(ord("a") + i % 26) for i in range(70))
 SAFE = {
     "DANGJIAN_PRODUCTION": True,
@@ -201,31 +203,20 @@ def test_check_deploy_command_reports_the_refusal():
     assert "dangjian.E001" in result.stderr and "dangjian.E002" in result.stderr
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def test_gunicorn_refuses_to_start_in_production_with_an_insecure_configuration(tmp_path):
     """The real server: gunicorn exits (worker failed to boot) and the log says why."""
-    gunicorn = Path(sys.executable).with_name("gunicorn")
     log = tmp_path / "gunicorn.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [
-                str(gunicorn),
-                "dangjian.config.wsgi",
-                "--bind",
-                "127.0.0.1:0",
-                "--workers",
-                "1",
-                "--no-control-socket",
-            ],
-            cwd=PROJECT_DIR,
-            env=_env(DANGJIAN_PRODUCTION="1", DANGJIAN_DEBUG="1"),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    env = _env(DANGJIAN_PRODUCTION="1", DANGJIAN_DEBUG="1")
+    with gunicorn(env, log, _free_port()) as process:
         try:
             code = process.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
             pytest.fail("gunicorn kept running in production mode with DEBUG on")
     text = log.read_text(errors="replace")
     assert code != 0
@@ -236,12 +227,6 @@ def test_gunicorn_refuses_to_start_in_production_with_an_insecure_configuration(
 def test_gunicorn_starts_in_production_with_a_safe_configuration(tmp_path):
     """The same command with a strong key and no DEBUG serves (the refusal is not blanket),
     and an HTTPS request (through a proxy) gets HSTS."""
-    import http.client
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     db = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     subprocess.run(
         [sys.executable, "-m", "dangjian", "migrate", "--noinput", "-v", "0"],
@@ -257,18 +242,9 @@ def test_gunicorn_starts_in_production_with_a_safe_configuration(tmp_path):
         DANGJIAN_ALLOWED_HOSTS="127.0.0.1",
         DANGJIAN_PROXY_SSL_HEADER="1",
     )
-    gunicorn = Path(sys.executable).with_name("gunicorn")
+    port = _free_port()
     log = tmp_path / "gunicorn.log"
-    command = [str(gunicorn), "dangjian.config.wsgi", "--bind", f"127.0.0.1:{port}"]
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [*command, "--workers", "1", "--no-control-socket"],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
+    with gunicorn(env, log, port) as process:
         response = None
         deadline = time.monotonic() + 60
         while response is None and time.monotonic() < deadline and process.poll() is None:
@@ -283,6 +259,3 @@ def test_gunicorn_starts_in_production_with_a_safe_configuration(tmp_path):
         assert response is not None, log.read_text(errors="replace")[-2000:]
         assert response.status == 302  # to the log-in page
         assert int(response.headers["Strict-Transport-Security"].split("=")[1].split(";")[0]) > 0
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
