@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import resolve_url
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -25,10 +25,12 @@ from dangjian.core.auth_audit import LOGOUT_NOTE_ATTRIBUTE
 
 from . import rules, services
 
-# Refresh the "last seen" stamp at most this often (a session write per minute, not per request).
+# Refresh the "last seen" stamp at most this often: a session write every few minutes, not
+# per request. The idle time-out is then exact to a tenth of itself (and errs on the short side).
 SEEN_RESOLUTION_SECONDS = 60
+SEEN_RESOLUTION_FRACTION = 10
 # Paths a user who must change their password may still open.
-PASSWORD_CHANGE_EXEMPT_PREFIXES = ("/i18n/", "/favicon.ico")
+PASSWORD_CHANGE_EXEMPT_PREFIXES = ("/i18n/", "/favicon.ico", "/healthz")
 
 
 def _redirect(request, url: str):
@@ -36,8 +38,6 @@ def _redirect(request, url: str):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
         return response
-    from django.shortcuts import redirect
-
     return redirect(url)
 
 
@@ -68,7 +68,7 @@ class SessionSecurityMiddleware:
             return self.end(request, "session ended: idle timeout")
         if lifetime and now - login_at > lifetime:
             return self.end(request, "session ended: lifetime reached")
-        if now - seen_at >= SEEN_RESOLUTION_SECONDS:
+        if now - seen_at >= max(SEEN_RESOLUTION_SECONDS, idle // SEEN_RESOLUTION_FRACTION):
             session[services.SEEN_AT] = now
         if session.get(services.KNOWN_KEY) != session.session_key:
             services.session_rekeyed(request)
