@@ -115,7 +115,7 @@ def _load_app_cases():
 _load_app_cases()
 
 # Patterns that are not pages of the application (log-in itself, static helpers).
-NOT_SCOPED = {"login", "logout", "set_language"}
+NOT_SCOPED = {"login", "logout", "set_language", "healthz"}
 
 
 def iter_names(resolver: URLResolver | None = None, prefix: str = ""):

@@ -2,8 +2,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from dangjian.core.forms import LoginForm
+from dangjian.core.health import healthz
 
 urlpatterns = [
+    # Load-balancer probe: no log-in, JSON, 200/503 (dangjian/core/health.py).
+    path("healthz", healthz, name="healthz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

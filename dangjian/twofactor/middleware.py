@@ -37,6 +37,7 @@ EXEMPT_VIEWS = frozenset(
         "set_language",
         "api-token",
         "security:password_change",
+        "healthz",
     }
 )
 

@@ -1,0 +1,104 @@
+"""Health endpoint for the load balancer (issue 6, Reliability)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import override_settings
+
+from dangjian.core import health
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+RQ_TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+
+
+def test_health_endpoint_reports_database_cache_and_queue_without_login(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "cache": "ok", "queue": "ok"},
+    }
+    assert "no-cache" in response["Cache-Control"]
+    assert not response.cookies  # no session, no CSRF cookie
+
+
+def test_health_endpoint_answers_503_naming_the_failed_check_without_details(client, monkeypatch):
+    def broken():
+        raise RuntimeError("password=secret host=db.internal version 16.2")
+
+    monkeypatch.setitem(health.CHECKS, "database", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body == {"status": "fail", "checks": {"database": "fail", "cache": "ok", "queue": "ok"}}
+    assert "secret" not in response.content.decode()
+
+
+def test_health_endpoint_fails_when_the_job_table_is_unreachable(client, monkeypatch):
+    from django_tasks_db.models import DBTaskResult
+
+    def missing(*args, **kwargs):
+        raise connection.features.connection.Database.OperationalError("no such table")
+
+    monkeypatch.setattr(DBTaskResult.objects, "only", missing)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["queue"] == "fail"
+
+
+def test_health_endpoint_fails_when_the_cache_loses_writes(client, monkeypatch):
+    monkeypatch.setattr(cache, "get", lambda *a, **k: None)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"] == "fail"
+
+
+@override_settings(TASKS=RQ_TASKS, RQ_QUEUES={"default": {"URL": "redis://127.0.0.1:1/0"}})
+def test_health_endpoint_with_redis_down_is_degraded_not_failed(client, monkeypatch):
+    """Jobs wait in the database while Redis is down, so the node stays in rotation."""
+    monkeypatch.setattr(health, "redis_reachable", lambda: (_ for _ in ()).throw(ConnectionError()))
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["queue"] == "degraded"
+
+
+def test_health_endpoint_bypasses_forced_password_change(client, tree):
+    from dangjian.security import services as security_services
+
+    user = tree.users["office_staff"]
+    assert client.login(username=user.username, password=PASSWORD)
+    session = client.session
+    session[security_services.MUST_CHANGE] = True
+    session.save()
+    assert client.get("/").status_code == 302  # every page sends to the password change
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert json.loads(response.content)["status"] == "ok"
+
+
+def test_health_endpoint_bypasses_two_factor(client, tree, monkeypatch):
+    from dangjian.twofactor import conf
+    from dangjian.twofactor import services as twofactor_services
+
+    monkeypatch.setattr(conf, "mode", lambda: conf.REQUIRED)
+    monkeypatch.setattr(twofactor_services, "requirement", lambda r, u: twofactor_services.VERIFY)
+    user = tree.users["office_staff"]
+    assert client.login(username=user.username, password=PASSWORD)
+    assert client.get("/").status_code == 302  # every page sends to the second factor
+    assert client.get("/healthz").status_code == 200
+
+
+def test_health_endpoint_is_not_rate_limited(client):
+    statuses = {client.get("/healthz").status_code for _ in range(60)}
+    assert statuses == {200}
+
+
+def test_health_endpoint_refuses_post(client):
+    assert client.post("/healthz").status_code == 405
