@@ -37,3 +37,15 @@ document.addEventListener("htmx:afterRequest", (event) => {
     toggle.firstElementChild.className = "bi bi-caret-down-fill";
   }
 });
+// Progress bars carry their width in data-width; it is set through the CSSOM, which the
+// Content Security Policy allows (a style="" attribute it would block).
+function djApplyWidths(root) {
+  if (!root || !root.querySelectorAll) return;
+  const bars = Array.from(root.querySelectorAll("[data-width]"));
+  if (root.matches && root.matches("[data-width]")) bars.push(root);
+  bars.forEach((bar) => {
+    bar.style.width = `${Number(bar.dataset.width) || 0}%`;
+  });
+}
+document.addEventListener("DOMContentLoaded", () => djApplyWidths(document));
+document.addEventListener("htmx:load", (event) => djApplyWidths(event.detail.elt));
