@@ -241,17 +241,7 @@ class ImportForm(BootstrapFormMixin, forms.Form):
             )
             self.measure_names.append((i, p))
         # BootstrapFormMixin ran before the rows existed: style them too.
-        for field in f.values():
-            widget = field.widget
-            if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select"
-            elif not isinstance(widget, forms.HiddenInput):
-                widget.attrs["class"] = "form-control"
-            if isinstance(widget, forms.DateInput) and not isinstance(widget, DateTimeLocalInput):
-                widget.input_type = "date"
-                widget.format = "%Y-%m-%d"
+        _style(f)
 
     def study_rows(self):
         return [
@@ -442,6 +432,7 @@ def activity_url(activity) -> str:
 
 
 def _style(fields) -> None:
+    """Bootstrap classes (and date inputs) for fields added after BootstrapFormMixin ran."""
     for field in fields.values():
         widget = field.widget
         if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):

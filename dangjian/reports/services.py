@@ -35,18 +35,7 @@ def meeting_news_draft_save(
             ),
             code="conflict",
         )
-    text = (text or "").replace("\r\n", "\n").strip()
-    if len(text) > MAX_DRAFT_CHARS:
-        raise ValidationError(
-            {
-                "text": _("The draft is too long (at most %(n)s characters).")
-                % {"n": MAX_DRAFT_CHARS}
-            }
-        )
-    try:
-        validate_no_markup(text)
-    except ValidationError as exc:
-        raise ValidationError({"text": exc.messages}) from exc
+    text = _clean_draft_text(text)
     if text == m.news_draft:
         return m
     before = len(m.news_draft)

@@ -93,8 +93,38 @@ CHECK_LABELS = {
 }
 
 
-class MeetingNewsDraftView(LoginRequiredMixin, TemplateView):
-    """The generated draft (or the saved one) in an editable box: copy, save, regenerate."""
+class _NewsDraftView(LoginRequiredMixin, TemplateView):
+    """A generated draft (or the saved one) in an editable box: copy, save, regenerate.
+
+    Subclasses load the record in ``dispatch``, set ``can_save``, and ``save`` the form."""
+
+    can_save = False
+
+    def save(self, form):
+        raise NotImplementedError
+
+    def invalid_context(self) -> dict:
+        return {}
+
+    def post(self, request, *args, **kwargs):
+        if not self.can_save:
+            raise PermissionDenied
+        form = NewsDraftForm(request.POST)
+        if form.is_valid():
+            try:
+                response = self.save(form)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("The news report draft was saved."))
+                return response
+        return self.render_to_response(
+            self.get_context_data(form=form, **self.invalid_context()), status=200
+        )
+
+
+class MeetingNewsDraftView(_NewsDraftView):
+    """The meeting's draft (seed 002's style)."""
 
     template_name = "reports/news_draft.html"
 
@@ -114,26 +144,17 @@ class MeetingNewsDraftView(LoginRequiredMixin, TemplateView):
             self.get_context_data(form=form, regenerated=regenerate, generated=generated)
         )
 
-    def post(self, request, *args, **kwargs):
-        if not self.can_save:
-            raise PermissionDenied
-        form = NewsDraftForm(request.POST)
-        if form.is_valid():
-            try:
-                services.meeting_news_draft_save(
-                    actor=request.user,
-                    meeting=self.meeting,
-                    text=form.cleaned_data["text"],
-                    version=form.cleaned_data.get("version"),
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("The news report draft was saved."))
-                return redirect("reports:meeting_news_draft", pk=self.meeting.pk)
-        return self.render_to_response(
-            self.get_context_data(form=form, regenerated=False, generated=None), status=200
+    def save(self, form):
+        services.meeting_news_draft_save(
+            actor=self.request.user,
+            meeting=self.meeting,
+            text=form.cleaned_data["text"],
+            version=form.cleaned_data.get("version"),
         )
+        return redirect("reports:meeting_news_draft", pk=self.meeting.pk)
+
+    def invalid_context(self):
+        return {"regenerated": False, "generated": None}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -193,7 +214,7 @@ def _activity(request, pk):
     )
 
 
-class ActivityNewsDraftView(LoginRequiredMixin, TemplateView):
+class ActivityNewsDraftView(_NewsDraftView):
     """An activity's report draft (seed 000's style) in an editable box: copy, save, regenerate.
 
     The saved text is an ``ActivityNewsDraft`` row; its version is the optimistic lock.
@@ -225,26 +246,17 @@ class ActivityNewsDraftView(LoginRequiredMixin, TemplateView):
             self.get_context_data(form=form, regenerated=regenerate, saved=saved)
         )
 
-    def post(self, request, *args, **kwargs):
-        if not self.can_save:
-            raise PermissionDenied
-        form = NewsDraftForm(request.POST)
-        if form.is_valid():
-            try:
-                services.activity_news_draft_save(
-                    actor=request.user,
-                    activity=self.activity,
-                    text=form.cleaned_data["text"],
-                    version=form.cleaned_data.get("version"),
-                )
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("The news report draft was saved."))
-                return redirect("reports:activity_news", pk=self.activity.pk)
-        return self.render_to_response(
-            self.get_context_data(form=form, regenerated=False, saved=self._saved())
+    def save(self, form):
+        services.activity_news_draft_save(
+            actor=self.request.user,
+            activity=self.activity,
+            text=form.cleaned_data["text"],
+            version=form.cleaned_data.get("version"),
         )
+        return redirect("reports:activity_news", pk=self.activity.pk)
+
+    def invalid_context(self):
+        return {"regenerated": False, "saved": self._saved()}
 
     def get_context_data(self, **kwargs):
         from django.urls import NoReverseMatch, reverse
