@@ -239,6 +239,11 @@ if TESTING and not (DANGJIAN_KEY_FILE or DANGJIAN_AUDIT_KEY):
     DANGJIAN_AUDIT_KEY = "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf" * 2
 DANGJIAN_OLD_DATA_KEY = env("DANGJIAN_OLD_DATA_KEY")
 DANGJIAN_OLD_INDEX_KEY = env("DANGJIAN_OLD_INDEX_KEY")
+# Backups ('dangjian backup'/'restore'): SM4 key, 16 bytes hex (or BACKUP_KEY= in the key
+# file); unset: derived from the data key (dangjian/core/backup.py).
+DANGJIAN_BACKUP_KEY = env("DANGJIAN_BACKUP_KEY")
+# The load balancer's probe may use plain HTTP even when the site redirects to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 DANGJIAN_SM2_KEY_DIR = env("DANGJIAN_SM2_KEY_DIR")
 AUDIT_RETENTION_DAYS = max(180, int(env("DANGJIAN_AUDIT_RETENTION_DAYS", "180")))
 
