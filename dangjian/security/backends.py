@@ -32,4 +32,15 @@ class GuardedModelBackend(ModelBackend):
             if refusal != services.THROTTLED:
                 User().set_password(password)
             return None
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None and _is_api(request) and services.must_change_password(user):
+            # An API token would outlive the forced change: the password is changed on the
+            # password page first (the pages log in and go there).
+            setattr(request, REFUSAL_ATTRIBUTE, services.MUST_CHANGE_FIRST)
+            return None
+        return user
+
+
+def _is_api(request) -> bool:
+    path = getattr(request, "path_info", None) or getattr(request, "path", "") or ""
+    return path.startswith("/api/")

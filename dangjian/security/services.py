@@ -33,6 +33,7 @@ MANAGE_ACTION = "grant.manage"
 THROTTLED = "address throttled"
 LOCKED = "account locked"
 BLOCKED = "account blocked in production mode"
+MUST_CHANGE_FIRST = "password change required before API access"
 
 # Keys in the session (the middleware reads them; no query per request).
 LOGIN_AT = "_dj_login_at"

@@ -221,6 +221,25 @@ def test_8_1_4_1_a_forced_change_refuses_the_api_with_a_structured_error(tree, c
     assert response.json()["error"] == "password_change_required"
 
 
+@override_settings(**PRODUCTION)
+def test_8_1_4_1_a_no_api_token_before_the_forced_change(tree, client):
+    """A token would outlive the forced change: it is refused until the password is changed."""
+    from rest_framework.authtoken.models import Token
+
+    user = tree.users["member"]
+    response = client.post("/api/auth/token/", {"username": "dangyuan", "password": PASSWORD})
+    assert response.status_code == 400
+    assert not Token.objects.filter(user=user).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.LOGIN_FAILED, note="password change required before API access"
+    ).exists()
+    AccountState.objects.update_or_create(
+        user=user, defaults={"password_assigned": False, "password_changed_at": timezone.now()}
+    )
+    response = client.post("/api/auth/token/", {"username": "dangyuan", "password": PASSWORD})
+    assert response.status_code == 200 and response.json()["token"]
+
+
 # ---------------------------------------------------------------------------
 # 8.1.4.1 b: login failures, locks, the address throttle
 # ---------------------------------------------------------------------------
