@@ -19,10 +19,11 @@ from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from dangjian.access import policy
 from dangjian.access.roles import Action
 from dangjian.core.api import (
     Conflict,
@@ -72,6 +73,16 @@ def _lock_version(model, pk, version) -> None:
     )
     if current is not None and current != version:
         raise Conflict()
+
+
+def _require(allowed: bool) -> None:
+    """The service's own check for this object, before the input is read (403)."""
+    if not allowed:
+        raise exceptions.PermissionDenied()
+
+
+def _can_review(user, submission) -> bool:
+    return policy.can(user, Action.SUBMISSION_REVIEW, submission.organization)
 
 
 def _capabilities(**kwargs):
@@ -627,6 +638,7 @@ class CampaignViewSet(mixins.ListModelMixin, _Base):
 
     def partial_update(self, request, pk=None):
         campaign = self.get_object()
+        self._manage(campaign)
         data = self._valid(CampaignUpdateSerializer, partial=True)
         version = data.pop("version")
         with transaction.atomic():
@@ -636,10 +648,8 @@ class CampaignViewSet(mixins.ListModelMixin, _Base):
         return Response(body)
 
     def _manage(self, campaign) -> None:
-        from rest_framework.exceptions import PermissionDenied
-
-        if not services.can_manage_campaign(self.request.user, campaign):
-            raise PermissionDenied()
+        """Visible but not this user's to manage: 403 before looking at the input."""
+        _require(services.can_manage_campaign(self.request.user, campaign))
 
     @extend_schema(
         methods=["get"],
@@ -788,6 +798,7 @@ class ActivityViewSet(mixins.ListModelMixin, _Base):
 
     def partial_update(self, request, pk=None):
         activity = self.get_object()
+        _require(services.can_manage_activity(request.user, activity))
         data = self._valid(ActivityUpdateSerializer, partial=True)
         version = data.pop("version")
         if "leaders" in data:
@@ -866,6 +877,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base)
     @action(detail=True, methods=["post"], url_path="return")
     def return_submission(self, request, pk=None):
         submission = self.get_object()
+        _require(_can_review(request.user, submission))
         data = self._valid(SubmissionReturnSerializer)
         with transaction.atomic():
             services.submission_return(
@@ -882,6 +894,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         submission = self.get_object()
+        _require(_can_review(request.user, submission))
         data = self._valid(SubmissionAcceptSerializer)
         with transaction.atomic():
             services.submission_accept(

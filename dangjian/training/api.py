@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -261,6 +261,13 @@ class TrainingViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.Generi
         training = reread(qs, pk)
         return TrainingDetailSerializer(training, context=self.get_serializer_context()).data
 
+    def _managed(self) -> Training:
+        """Visible (else 404) and the user's to record (else 403), before the input is read."""
+        training = self.get_object()
+        if not policy.can(self.request.user, MANAGE, training.organization):
+            raise exceptions.PermissionDenied()
+        return training
+
     def retrieve(self, request, pk=None):
         training = self.get_object()
         return Response(self._detail(training.pk))
@@ -273,7 +280,7 @@ class TrainingViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.Generi
         return Response(body, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
-        training = self.get_object()
+        training = self._managed()
         data = self._valid(TrainingUpdateSerializer, partial=True)
         version = data.pop("version")
         with transaction.atomic():
@@ -290,7 +297,7 @@ class TrainingViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.Generi
     )
     @action(detail=True, methods=["post"])
     def attendance(self, request, pk=None):
-        training = self.get_object()
+        training = self._managed()
         data = self._valid(TrainingAttendanceInputSerializer)
         entries = [(e["member"], e.get("hours")) for e in data["entries"]]
         with transaction.atomic():

@@ -175,6 +175,34 @@ def test_only_campaign_managers_launch_and_edit(tree, today, campaign, branch_se
     assert Campaign.objects.count() == 1
 
 
+def test_a_campaign_seen_but_not_managed_is_403_whatever_is_sent(
+    tree, today, dangzu_office, office_staff
+):
+    """The 党组's campaign covers the committee: its office sees it but may not change it,
+    nor add to it; refused before the input is read."""
+    above = services.campaign_create(
+        actor=dangzu_office,
+        name="党组行动",
+        organization=tree.orgs["root"],
+        covered=tree.orgs["committee"],
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=10),
+    )
+    office = client_for(office_staff)
+    url = f"{CAMPAIGNS}{above.pk}/"
+    assert office.get(url).status_code == 200
+    for method, path, body in (
+        ("patch", url, {"name": "改", "version": 1}),
+        ("patch", url, {"ends_on": "not a date"}),
+        ("post", f"{url}requirements/", {}),
+        ("post", f"{url}planned-activities/", {}),
+    ):
+        response = getattr(office, method)(path, body, format="json")
+        assert_error(response, 403, "permission_denied")
+    above.refresh_from_db()
+    assert (above.name, above.version) == ("党组行动", 1)
+
+
 def test_campaign_update_version_and_conflict(campaign, office_staff, dangzu_office):
     url = f"{CAMPAIGNS}{campaign.pk}/"
     missing = client_for(office_staff).patch(url, {"name": "新名称"}, format="json")
