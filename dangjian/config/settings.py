@@ -308,7 +308,11 @@ CONTENT_SECURITY_POLICY = {
 
 REDIS_URL = env("DANGJIAN_REDIS_URL")
 if REDIS_URL:
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    # Redis down: jobs fall back to the database queue and wait there (core/taskqueue.py).
+    TASKS = {
+        "default": {"BACKEND": "dangjian.core.taskqueue.FallbackRQBackend", "QUEUES": ["default"]},
+        "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    }
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": REDIS_URL}}
 else:

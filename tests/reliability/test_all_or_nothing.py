@@ -198,3 +198,11 @@ def test_roster_import_killed_half_way_leaves_no_members(tree, media):
     assert not MemberTransfer.objects.filter(member__name__startswith="测试").exists()
     item.refresh_from_db()
     assert item.status == RosterImport.Status.COMMITTING  # not marked done
+
+    # The job run again (dangjian recover_jobs) imports every row once; a duplicate
+    # delivery afterwards finds the import COMMITTED and does nothing (idempotency key).
+    roster_commit_task.call(item.pk)
+    roster_commit_task.call(item.pk)
+    item.refresh_from_db()
+    assert item.status == RosterImport.Status.COMMITTED
+    assert imported() == 20
