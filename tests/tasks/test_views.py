@@ -14,6 +14,17 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
+def _tiny_png() -> bytes:
+    """A real picture: attachments that claim to be images are decoded and re-encoded."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 0, 0)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def login(client, user):
     assert client.login(username=user.username, password=PASSWORD)
     return client
@@ -126,7 +137,7 @@ def test_detail_timeline_merges_events_and_reports(client, branch_secretary, tas
         reported_on=today,
         text="第一次进展",
         percent=20,
-        attachments=[SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\nrest")],
+        attachments=[SimpleUploadedFile("照片.png", _tiny_png())],
     )
     services.task_request_closure(actor=branch_secretary, task=task, reason="完成")
     login(client, branch_secretary)
@@ -297,7 +308,7 @@ def test_detail_query_count_does_not_grow_with_reports(
                 reported_on=today,
                 text=f"进展{i}",
                 percent=i,
-                attachments=[SimpleUploadedFile(f"图{i}.png", b"\x89PNG\r\n\x1a\nx")],
+                attachments=[SimpleUploadedFile(f"图{i}.png", _tiny_png())],
             )
 
     login(client, branch_secretary)
