@@ -128,7 +128,8 @@ def production_page(request, chromium, production_server):
     context = chromium.new_context(
         base_url=production_server, locale="zh-CN", viewport={"width": 1366, "height": 900}
     )
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    # Production hashing and the start checks make this server slower than the shared one.
+    context.set_default_timeout(3 * DEFAULT_TIMEOUT_MS)
     page = context.new_page()
     problems = request.node.stash[PAGE_PROBLEMS] = PageProblems()
     problems.watch(page)
