@@ -32,3 +32,6 @@ urlpatterns = [
     path("import-report/", include("dangjian.reports.import_urls")),
     path("api/", include("dangjian.config.api_urls")),
 ]
+
+# An unmatched /api/ URL answers the structured JSON error (dangjian.core.api).
+handler404 = "dangjian.core.api.not_found"

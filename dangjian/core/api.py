@@ -247,3 +247,16 @@ class UserFilterBackend(DjangoFilterBackend):
 
     def get_filterset_kwargs(self, request, queryset, view):
         return {**super().get_filterset_kwargs(request, queryset, view), "user": request.user}
+
+
+def not_found(request, exception=None):
+    """handler404: under /api/ a URL no route matches (e.g. ``/api/tasks/0.5/``) answers the
+    structured error like every other API error; elsewhere Django's 404 page."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        body = {"error": "not_found", "detail": str(exceptions.NotFound.default_detail)}
+        return JsonResponse({**body, "fields": {}}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
