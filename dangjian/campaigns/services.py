@@ -88,7 +88,8 @@ def _guard(allowed: bool, check: bool) -> None:
 def _stale(obj, version) -> None:
     if version is not None and int(version) != obj.version:
         raise ValidationError(
-            _("Someone else changed this record in the meantime. Reload the page and try again.")
+            _("Someone else changed this record in the meantime. Reload the page and try again."),
+            code="conflict",
         )
 
 
