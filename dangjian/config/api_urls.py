@@ -6,7 +6,7 @@ what the platform holds.
 
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
@@ -53,7 +53,7 @@ urlpatterns = [
     path(
         "docs/",
         login_required(
-            SpectacularSwaggerView.as_view(
+            SpectacularSwaggerSplitView.as_view(
                 url_name="api-schema", permission_classes=[IsAuthenticated]
             )
         ),
