@@ -18,7 +18,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 logger = logging.getLogger(__name__)
@@ -86,7 +85,6 @@ def run_checks() -> dict[str, str]:
     return results
 
 
-@csrf_exempt
 @never_cache
 @require_GET
 def healthz(request):
