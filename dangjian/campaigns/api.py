@@ -34,6 +34,7 @@ from dangjian.core.api import (
     error_responses,
     reread,
 )
+from dangjian.core.api import validated as _validated
 from dangjian.organizations.models import Organization, OrganizationKind, Unit
 from dangjian.training.capabilities import Capability
 
@@ -52,13 +53,6 @@ from .models import (
 
 VIEW = Action.MEETING_VIEW
 VERSION_HELP = "The `version` you read; a stale one is refused with 409."
-
-
-def _validated(view, serializer_class, data, **kwargs) -> dict:
-    """The request's body or query parameters through ``serializer_class`` (else 400)."""
-    serializer = serializer_class(data=data, context=view.get_serializer_context(), **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _lock_version(model, pk, version) -> None:

@@ -260,3 +260,10 @@ def not_found(request, exception=None):
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
+
+
+def validated(view, serializer_class, data, **kwargs) -> dict:
+    """The request's body or query parameters through ``serializer_class`` (else 400)."""
+    serializer = serializer_class(data=data, context=view.get_serializer_context(), **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

@@ -30,6 +30,7 @@ from dangjian.core.api import (
     error_responses,
     reread,
 )
+from dangjian.core.api import validated as _validated
 from dangjian.organizations.models import Organization
 
 from . import selectors, services
@@ -52,13 +53,6 @@ from .models import (
 VIEW = Action.FOURSTRONG_VIEW
 SCORE = {"max_digits": 6, "decimal_places": 2}
 VERSION_HELP = "The assessment's `version` you read; a stale one is refused with 409."
-
-
-def _validated(view, serializer_class, data, **kwargs) -> dict:
-    """The request's body or query parameters through ``serializer_class`` (else 400)."""
-    serializer = serializer_class(data=data, context=view.get_serializer_context(), **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _dimension(**kwargs):

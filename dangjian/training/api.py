@@ -31,6 +31,7 @@ from dangjian.core.api import (
     error_responses,
     reread,
 )
+from dangjian.core.api import validated as _validated
 from dangjian.organizations.models import Organization
 from dangjian.people.models import Member
 
@@ -188,13 +189,6 @@ class TrainingQuerySerializer(serializers.Serializer):
         help_text="Trainings organized by this organization or below it.",
     )
     q = serializers.CharField(max_length=100, required=False, help_text="Part of the title.")
-
-
-def _validated(view, serializer_class, data, **kwargs) -> dict:
-    """The request's body or query parameters through ``serializer_class`` (else 400)."""
-    serializer = serializer_class(data=data, context=view.get_serializer_context(), **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 @extend_schema_view(
