@@ -165,6 +165,8 @@ def app_server(django_db_setup):
     command = [
         str(gunicorn),
         "dangjian.config.wsgi",
+        "--config",
+        str(Path(__file__).with_name("gunicorn_test_config.py")),
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",

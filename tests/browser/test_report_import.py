@@ -32,12 +32,6 @@ if not SEED_ACTIVITY.exists():
     SEED_ACTIVITY = Path(__file__).parents[1] / "reports" / "seeds" / "000_67fb47b01aeea588.txt"
 
 
-@pytest.mark.xfail(
-    reason="Known bug, open in issue 5: on the gunicorn server with SQLite, saving seed 002's "
-    "meeting with two tasks fails at COMMIT with 'FOREIGN KEY constraint failed' "
-    "(import_views.py post); see the stop note of 2026-12-03.",
-    strict=False,
-)
 def test_paste_seed_002_save_meeting_find_tasks_on_board(page, browser_tree, login, screenshot_dir):
     tree = browser_tree
     root, office = tree.orgs["root"], tree.units["office"]
