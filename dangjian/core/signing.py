@@ -10,11 +10,17 @@ unsigned.
 
 What is signed: a canonical JSON payload naming the operation, the record and
 the values of the fields the operation set (and who signed when). Its SM3
-digest is signed with SM2 (the SM3 "Z" value of GM/T 0009 with the default
-user id). Displaying a signature recomputes the payload from the record as it
-is now, compares the digest and verifies the signature with the registered
-public key: *verified*, *changed since signing* (the signature is good but the
-record no longer has the signed values), or *invalid*.
+digest is signed with SM2: e = SM3(Z ‖ M) with Z = SM3(ENTL ‖ ID ‖ a ‖ b ‖ xG ‖
+yG ‖ xA ‖ yA) (GB/T 32918.2-2016, 6.1), the default user ID of GM/T 0009
+(``1234567812345678``) and the recommended curve of GB/T 32918.5. Z and e are
+computed here (:func:`sign_message`), gmssl only does the curve arithmetic, so
+the whole path is checked against the worked example of GB/T 32918.2 /
+GM/T 0003.2 (its own ID and example curve) in ``tests/security/test_sm_vectors.py``.
+
+Displaying a signature recomputes the payload from the record as it is now,
+compares the digest and verifies the signature with the registered public key:
+*verified*, *changed since signing* (the signature is good but the record no
+longer has the signed values), or *invalid*.
 
 gmssl's own random nonce uses :mod:`random`; the nonce here comes from
 :mod:`secrets` (a predictable SM2 nonce would reveal the private key).
@@ -42,6 +48,8 @@ from .models import Signature, SigningKey
 logger = logging.getLogger(__name__)
 
 _N = int(sm2.default_ecc_table["n"], 16)
+# GM/T 0009-2012: the user ID when none is agreed (ENTL = 128 bits).
+DEFAULT_USER_ID = b"1234567812345678"
 _USERNAME_RE = re.compile(r"^[\w.@+-]+$")
 
 # operation → (model label, fields whose values the operation produced)
@@ -58,19 +66,22 @@ OPERATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
 # --- keys --------------------------------------------------------------------------------------
 
 
-def _crypt(private_key: str = "", public_key: str = "") -> sm2.CryptSM2:
-    c = sm2.CryptSM2(private_key=private_key, public_key="")
+def _crypt(private_key: str = "", public_key: str = "", curve=None) -> sm2.CryptSM2:
+    c = sm2.CryptSM2(
+        private_key=private_key, public_key="", ecc_table=curve or sm2.default_ecc_table
+    )
     c.public_key = public_key  # gmssl's lstrip("04") would damage keys starting with 0/4
     return c
 
 
-def public_from_private(private_key: str) -> str:
+def public_from_private(private_key: str, *, curve=None) -> str:
     """The public key (x ‖ y, 128 hex digits, without the 04 prefix) of a private key."""
+    curve = curve or sm2.default_ecc_table
     d = int(private_key, 16)
-    if not 0 < d < _N - 1:
+    if not 0 < d < int(curve["n"], 16) - 1:
         raise ValueError("not an SM2 private key")
-    c = _crypt(private_key)
-    return c._kg(d, sm2.default_ecc_table["g"])
+    c = _crypt(private_key, curve=curve)
+    return c._kg(d, curve["g"])
 
 
 def generate_keypair() -> tuple[str, str]:
@@ -135,25 +146,80 @@ def sm3_hex(data: bytes) -> str:
     return digest.finalize().hex()
 
 
-def sign_digest(private_key: str, public_key: str, digest_hex: str) -> str:
-    c = _crypt(private_key, public_key)
+def z_value(public_key: str, *, user_id: bytes = DEFAULT_USER_ID, curve=None) -> bytes:
+    """Z_A = SM3(ENTL_A ‖ ID_A ‖ a ‖ b ‖ x_G ‖ y_G ‖ x_A ‖ y_A) (GB/T 32918.2-2016, 5.5)."""
+    curve = curve or sm2.default_ecc_table
+    if len(user_id) * 8 > 0xFFFF:
+        raise ValueError("the user ID is limited to 65535 bits")
+    entl = (len(user_id) * 8).to_bytes(2, "big")
+    points = curve["a"] + curve["b"] + curve["g"] + public_key
+    return bytes.fromhex(sm3_hex(entl + user_id + bytes.fromhex(points)))
+
+
+def message_hash(
+    public_key: str, message: bytes, *, user_id: bytes = DEFAULT_USER_ID, curve=None
+) -> bytes:
+    """e = SM3(Z_A ‖ M), the value the signature is computed on (GB/T 32918.2-2016, 6.1)."""
+    z = z_value(public_key, user_id=user_id, curve=curve)
+    return bytes.fromhex(sm3_hex(z + message))
+
+
+def sign_message(
+    private_key: str,
+    public_key: str,
+    message: bytes,
+    *,
+    user_id: bytes = DEFAULT_USER_ID,
+    curve=None,
+    k: str | None = None,
+) -> str | None:
+    """The SM2 signature r ‖ s (128 hex digits) of ``message``.
+
+    ``k`` is the per-signature random number; it is given only by the tests of the
+    standard's example (a fixed or predictable k reveals the private key). With ``k``
+    given, None when that k is unusable (r = 0, r + k = n or s = 0).
+    """
+    curve = curve or sm2.default_ecc_table
+    n = int(curve["n"], 16)
+    e = message_hash(public_key, message, user_id=user_id, curve=curve)
+    c = _crypt(private_key, public_key, curve)
+    if k is not None:
+        return c.sign(e, k)
     while True:
-        k = f"{secrets.randbelow(_N - 1) + 1:064x}"
-        signature = c.sign_with_sm3(bytes.fromhex(digest_hex), k)
+        signature = c.sign(e, f"{secrets.randbelow(n - 1) + 1:064x}")
         if signature:
             return signature
 
 
-def verify_digest(public_key: str, digest_hex: str, signature: str) -> bool:
+def verify_message(
+    public_key: str,
+    message: bytes,
+    signature: str,
+    *,
+    user_id: bytes = DEFAULT_USER_ID,
+    curve=None,
+) -> bool:
+    curve = curve or sm2.default_ecc_table
+    n = int(curve["n"], 16)
     if not re.fullmatch(r"[0-9a-f]{128}", signature or ""):
         return False
     r, s = int(signature[:64], 16), int(signature[64:], 16)
-    if not (0 < r < _N and 0 < s < _N):
+    if not (0 < r < n and 0 < s < n):
         return False
     try:
-        return bool(_crypt("", public_key).verify_with_sm3(signature, bytes.fromhex(digest_hex)))
-    except (ValueError, ZeroDivisionError, IndexError):
+        e = message_hash(public_key, message, user_id=user_id, curve=curve)
+        return bool(_crypt("", public_key, curve).verify(signature, e))
+    except (ValueError, ZeroDivisionError, IndexError, TypeError):
         return False
+
+
+def sign_digest(private_key: str, public_key: str, digest_hex: str) -> str:
+    """SM2 signature of the SM3 digest of a payload (the digest is the message M)."""
+    return sign_message(private_key, public_key, bytes.fromhex(digest_hex))
+
+
+def verify_digest(public_key: str, digest_hex: str, signature: str) -> bool:
+    return verify_message(public_key, bytes.fromhex(digest_hex), signature)
 
 
 def payload(operation: str, obj: models.Model, signer_name: str, signed_at) -> str:
