@@ -24,6 +24,13 @@ anything, refuses a target that already holds data (rows other than what
 ``migrate`` writes, or files under MEDIA_ROOT) or runs other migrations, and
 is all-or-nothing: the rows load in one transaction; the files written first
 are removed again if the rows fail.
+
+Both are audited without personal data (actor: none, i.e. the system; counts
+only): a backup after its snapshot (so the record is not in the backup itself),
+a restore in the rows' transaction, chained onto the restored chain head — the
+restored log plus that record verifies (``dangjian audit verify``). A failed
+restore writes no record (the target must stay empty for the next attempt); the
+command's error and exit status say why.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ from pathlib import Path, PurePosixPath
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.color import no_style
@@ -52,7 +60,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from . import crypto
+from . import audit, crypto
+from .models import AuditEvent
 
 MAGIC = b"DJBACKUP1\n"
 NONCE_BYTES = 12
@@ -247,7 +256,22 @@ def create_backup(target: Path | str, *, using: str = DEFAULT_DB_ALIAS) -> Summa
             _add_bytes(tar, "manifest.json", json.dumps(manifest, sort_keys=True).encode())
         target.parent.mkdir(parents=True, exist_ok=True)
         _encrypt_file(plain, target, key)
-    return Summary(rows=sum(tables.values()), files=len(files), tables=tables)
+    summary = Summary(rows=sum(tables.values()), files=len(files), tables=tables)
+    with transaction.atomic():  # the audit log lives in the default database
+        audit.record(
+            actor=None,
+            action=AuditEvent.Action.EXPORT,
+            object_type="core.backup",
+            object_repr=f"backup {target.name}",
+            changes={
+                "outcome": "written",
+                "rows": summary.rows,
+                "files": summary.files,
+                "tables": len(tables),
+            },
+            note="dangjian backup",
+        )
+    return summary
 
 
 def _safe_name(name: str) -> bool:
@@ -327,16 +351,21 @@ def restore_backup(source: Path | str, *, using: str = DEFAULT_DB_ALIAS) -> Summ
                     with tar.extractfile(name) as src, open(path, "xb") as dst:
                         shutil.copyfileobj(src, dst, CHUNK)
                     written.append(path)
-                rows = _load_rows(tar, manifest, using)
+                rows = _load_rows(
+                    tar, manifest, using, audited={"files": len(written), "name": source.name}
+                )
             except BaseException:
                 for path in written:
                     path.unlink(missing_ok=True)
                 _remove_empty_dirs(media_root)
                 raise
+            finally:
+                # The content types were replaced: ids cached in this process are stale.
+                ContentType.objects.clear_cache()
     return Summary(rows=rows, files=len(written), tables=manifest["tables"])
 
 
-def _load_rows(tar: tarfile.TarFile, manifest: dict, using: str) -> int:
+def _load_rows(tar: tarfile.TarFile, manifest: dict, using: str, *, audited: dict) -> int:
     connection = connections[using]
     models = dumped_models()
     by_label = {m._meta.label_lower: m for m in models}
@@ -357,6 +386,23 @@ def _load_rows(tar: tarfile.TarFile, manifest: dict, using: str) -> int:
             with connection.cursor() as cursor:
                 for sql in statements:
                     cursor.execute(sql)
+        ContentType.objects.clear_cache()
+        # After the sequences are reset (the record needs a new key) and in the same
+        # transaction: the record chains onto the restored head, or nothing is restored.
+        audit.record(
+            actor=None,
+            action=AuditEvent.Action.IMPORT,
+            object_type="core.backup",
+            object_repr=f"restore {audited['name']}",
+            changes={
+                "outcome": "restored",
+                "rows": count,
+                "files": audited["files"],
+                "backup_created_at": manifest["created_at"],
+                "backup_vendor": manifest["vendor"],
+            },
+            note="dangjian restore",
+        )
     return count
 
 

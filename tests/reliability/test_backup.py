@@ -21,6 +21,7 @@ from django.db import connection
 from django.utils import timezone
 
 from dangjian.core import backup
+from dangjian.core.models import AuditChainHead, AuditEvent
 from dangjian.meetings import services as meeting_services
 from dangjian.people.models import Member
 from dangjian.tasks import services as task_services
@@ -142,6 +143,7 @@ def wipe(media: Path) -> None:
 
 def test_backup_restore_round_trip_is_lossless(rich, media, tmp_path):
     before_rows, before_files = table_rows(), file_bytes(media)
+    head_before = AuditChainHead.objects.get()
     assert len(before_files) >= 2
     assert Member.objects.exists()
     archive = tmp_path / "dangjian.backup"
@@ -160,6 +162,15 @@ def test_backup_restore_round_trip_is_lossless(rich, media, tmp_path):
 
     assert file_bytes(media) == before_files
     after_rows = table_rows()
+    # The one addition: restore's own audit record, chained onto the restored head.
+    restored = AuditEvent.objects.order_by("-seq").first()
+    assert restored.note == "dangjian restore" and restored.seq == head_before.seq + 1
+    head = AuditChainHead.objects.get()
+    assert (head.seq, head.mac) == (restored.seq, restored.mac)
+    after_rows["core_auditevent"] = [
+        r for r in after_rows["core_auditevent"] if r[0] != restored.pk
+    ]
+    after_rows["core_auditchainhead"] = before_rows["core_auditchainhead"]
     assert after_rows.keys() == before_rows.keys()
     for table in before_rows:
         assert after_rows[table] == before_rows[table], f"table {table} differs after restore"
@@ -284,3 +295,62 @@ def test_backup_key_is_derived_from_the_data_key_unless_configured(settings):
     assert backup.backup_key() == crypto.hmac_sm3(crypto.get_keys().data, b"dangjian/backup")[:16]
     settings.DANGJIAN_BACKUP_KEY = "11" * 16
     assert backup.backup_key() == bytes.fromhex("11" * 16)
+
+
+def test_backup_and_restore_are_audited_and_the_chain_still_verifies(rich, media, tmp_path):
+    """Backup and restore each leave an audit record (the system as actor, outcome and
+    counts, no personal data); the restore's record chains onto the restored head, so
+    the restored log plus it verifies."""
+    archive = tmp_path / "b"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    written = AuditEvent.objects.order_by("-seq").first()
+    assert (written.note, written.action, written.object_type) == (
+        "dangjian backup",
+        AuditEvent.Action.EXPORT,
+        "core.backup",
+    )
+    assert written.actor is None and written.actor_name == ""
+    assert written.changes["outcome"] == "written" and written.changes["files"] == 2
+    manifest = backup.read_manifest(archive)
+    assert written.changes["rows"] == sum(manifest["tables"].values())
+    backup_head = written.seq - 1  # the backup's own record is not in the backup
+
+    wipe(media)
+    call_command("restore", str(archive), stdout=io.StringIO())
+    restored = AuditEvent.objects.order_by("-seq").first()
+    assert (restored.note, restored.action, restored.object_type) == (
+        "dangjian restore",
+        AuditEvent.Action.IMPORT,
+        "core.backup",
+    )
+    assert restored.actor is None and restored.actor_name == "" and restored.ip_address is None
+    assert restored.seq == backup_head + 1
+    assert restored.changes["outcome"] == "restored"
+    assert restored.changes["rows"] == written.changes["rows"]
+    assert restored.changes["files"] == 2
+    assert not AuditEvent.objects.filter(note="dangjian backup").exists()  # written after
+    text = repr((restored.object_repr, restored.changes, written.object_repr, written.changes))
+    member = rich.members["member"]
+    for personal in (member.name, member.decrypted("phone"), member.decrypted("id_number")):
+        assert personal not in text
+
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert f"verified up to record {restored.seq}" in out.getvalue()
+
+
+def test_restore_and_its_audit_record_are_all_or_nothing(rich, media, tmp_path, monkeypatch):
+    """A restore whose audit record fails restores nothing (and writes no record): the
+    target stays empty, so the restore can simply be run again."""
+    archive = tmp_path / "b"
+    backup.create_backup(archive)
+    wipe(media)
+    monkeypatch.setattr(
+        backup.audit, "record", lambda **kw: (_ for _ in ()).throw(RuntimeError("audit down"))
+    )
+    with pytest.raises(RuntimeError, match="audit down"):
+        backup.restore_backup(archive)
+    assert backup.target_problems() == []
+    monkeypatch.undo()
+    backup.restore_backup(archive)
+    assert AuditEvent.objects.order_by("-seq").first().note == "dangjian restore"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import os
 import socket
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from dangjian.tasks.tasks import send_task_reminders_task
@@ -81,10 +83,6 @@ def test_redis_url_at_a_closed_port_still_enqueues(tree, tmp_path):
 
 @pytest.mark.django_db
 def test_job_left_running_by_a_dead_worker_is_requeued(settings):
-    import datetime
-
-    from django.utils import timezone
-
     settings.TASKS = {"default": FALLBACK_TASKS["database"]}
     stale = send_task_reminders_task.enqueue("2026-12-01")
     fresh = send_task_reminders_task.enqueue("2026-12-02")
@@ -97,3 +95,54 @@ def test_job_left_running_by_a_dead_worker_is_requeued(settings):
     assert "requeued 1 jobs" in out.getvalue()
     assert DBTaskResult.objects.get(pk=stale.id).status == "READY"
     assert DBTaskResult.objects.get(pk=fresh.id).status == "RUNNING"  # a live worker's
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes connections
+def test_worker_start_runs_a_job_left_running_by_its_dead_predecessor_exactly_once(settings):
+    """``dangjian worker`` requeues the jobs its dead predecessor (same worker id) left
+    RUNNING before it takes any job, runs each once, and leaves a live worker's job alone."""
+    from django_tasks.signals import task_started
+
+    settings.TASKS = {"default": FALLBACK_TASKS["database"]}
+    orphan = send_task_reminders_task.enqueue("2026-12-01")
+    live = send_task_reminders_task.enqueue("2026-12-02")
+    DBTaskResult.objects.filter(pk=orphan.id).update(
+        status="RUNNING", started_at=timezone.now(), worker_ids=["host-a:default"]
+    )
+    DBTaskResult.objects.filter(pk=live.id).update(
+        status="RUNNING", started_at=timezone.now(), worker_ids=["host-b:default"]
+    )
+    runs = []
+
+    def count(sender, task_result, **kwargs):
+        runs.append(str(task_result.id))
+
+    task_started.connect(count)
+    try:
+        out = io.StringIO()
+        call_command("worker", "--worker-id", "host-a:default", "--batch", stdout=out)
+        assert "requeued 1 jobs" in out.getvalue()
+        # A second start (e.g. a restart right after) finds nothing left to recover or run.
+        out = io.StringIO()
+        call_command("worker", "--worker-id", "host-a:default", "--batch", stdout=out)
+        assert "requeued 0 jobs" in out.getvalue()
+    finally:
+        task_started.disconnect(count)
+    assert runs == [str(orphan.id)]
+    assert DBTaskResult.objects.get(pk=orphan.id).status == "SUCCESSFUL"
+    assert DBTaskResult.objects.get(pk=live.id).status == "RUNNING"  # another, live worker's
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_start_requeues_jobs_of_any_worker_running_too_long(settings):
+    settings.TASKS = {"default": FALLBACK_TASKS["database"]}
+    stale = send_task_reminders_task.enqueue("2026-12-01")
+    DBTaskResult.objects.filter(pk=stale.id).update(
+        status="RUNNING",
+        started_at=timezone.now() - datetime.timedelta(hours=2),
+        worker_ids=["gone-host:default"],
+    )
+    out = io.StringIO()
+    call_command("worker", "--worker-id", "host-a:default", "--batch", stdout=out)
+    assert "requeued 1 jobs" in out.getvalue()
+    assert DBTaskResult.objects.get(pk=stale.id).status == "SUCCESSFUL"
