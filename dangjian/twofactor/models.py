@@ -1,7 +1,9 @@
-"""The SM3 dynamic-password device (GM/T 0021-2012) and the per-user lock on code attempts.
+"""The authenticator devices (RFC 6238 TOTP, GM/T 0021-2012 SM3) with their secrets
+SM4-encrypted at rest, and the per-user lock on code attempts.
 
-TOTP devices (RFC 6238) and recovery codes are django-otp's own models
-(``otp_totp.TOTPDevice``, ``otp_static.StaticDevice``/``StaticToken``).
+Recovery codes are django-otp's own models (``otp_static.StaticDevice``/``StaticToken``).
+django-otp's ``otp_totp.TOTPDevice`` keeps its secret as plain hex; its rows were moved
+into :class:`EncryptedTOTPDevice` here by migration 0003, and its table stays empty.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp import models as otp_totp
 from django_otp.util import hex_validator, random_hex
+
+from dangjian.core import crypto
 
 from . import gmt0021
 
@@ -25,10 +30,77 @@ def key_validator(value):
 
 
 def default_sm3_key() -> str:
-    return random_hex(32)  # 256 bits (the standard asks for at least 128)
+    """The clear seed default of migration 0001 (the seed is stored encrypted since 0002)."""
+    return random_hex(32)
 
 
-class SM3Device(TimestampMixin, ThrottlingMixin, Device):
+def new_totp_secret() -> bytes:
+    """A random 160-bit TOTP secret (django-otp's default size), SM4-encrypted."""
+    return crypto.encrypt(random_hex(20))
+
+
+def new_sm3_seed() -> bytes:
+    """A random 256-bit SM3 seed (the standard asks for at least 128), SM4-encrypted."""
+    return crypto.encrypt(random_hex(32))
+
+
+class EncryptedSecretMixin(models.Model):
+    """The device secret as SM4-GCM ciphertext (``crypto.encrypt`` under the data key).
+
+    ``key`` reads and writes the clear hex secret as django-otp's devices expose it; only
+    ``key_cipher`` is stored, so a database dump does not reveal any secret.
+    ``dangjian rotate_keys`` re-encrypts it under a new data key.
+    """
+
+    key_cipher = models.BinaryField(_("secret (SM4-encrypted)"), editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def key(self) -> str:
+        return crypto.decrypt(self.key_cipher)
+
+    @key.setter
+    def key(self, value: str) -> None:
+        key_validator(value)
+        self.key_cipher = crypto.encrypt(value)
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(self.key.encode())
+
+
+class EncryptedTOTPDevice(EncryptedSecretMixin, TimestampMixin, ThrottlingMixin, Device):  # noqa: DJ008 (Device.__str__)
+    """An RFC 6238 authenticator-app device: django-otp's TOTP device, secret encrypted.
+
+    The fields and the code check are django-otp's own (``verify_token`` is its method,
+    taken unchanged), so the verification, drift, throttling and "never the same period
+    twice" behaviour stay the maintained package's.
+    """
+
+    key_cipher = models.BinaryField(
+        _("secret (SM4-encrypted)"), editable=False, default=new_totp_secret
+    )
+    step = models.PositiveSmallIntegerField(_("time step (seconds)"), default=30)
+    t0 = models.BigIntegerField(_("start of the first step (Unix time)"), default=0)
+    digits = models.PositiveSmallIntegerField(_("digits"), choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(_("tolerance (steps)"), default=1)
+    drift = models.SmallIntegerField(_("drift (steps)"), default=0)
+    last_t = models.BigIntegerField(_("last step used"), default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    # django-otp's RFC 6238 implementation, unchanged (it reads self.bin_key).
+    verify_token = otp_totp.TOTPDevice.verify_token
+    get_throttle_factor = otp_totp.TOTPDevice.get_throttle_factor
+    config_url = otp_totp.TOTPDevice.config_url
+    _read_str_from_settings = otp_totp.TOTPDevice._read_str_from_settings
+
+
+class SM3Device(EncryptedSecretMixin, TimestampMixin, ThrottlingMixin, Device):  # noqa: DJ008 (Device.__str__)
     """A time-based GM/T 0021-2012 dynamic-password token (SM3, Tc = 60 s, 6 digits).
 
     Like django-otp's TOTP device: a code is accepted within ``tolerance``
@@ -36,9 +108,7 @@ class SM3Device(TimestampMixin, ThrottlingMixin, Device):
     is never accepted twice).
     """
 
-    key = models.CharField(
-        _("seed"), max_length=128, validators=[key_validator], default=default_sm3_key
-    )
+    key_cipher = models.BinaryField(_("seed (SM4-encrypted)"), editable=False, default=new_sm3_seed)
     step = models.PositiveSmallIntegerField(_("change period (seconds)"), default=60)
     digits = models.PositiveSmallIntegerField(_("digits"), default=6)
     tolerance = models.PositiveSmallIntegerField(_("tolerance (periods)"), default=1)
@@ -48,10 +118,6 @@ class SM3Device(TimestampMixin, ThrottlingMixin, Device):
     class Meta(Device.Meta):
         verbose_name = _("SM3 dynamic-password token")
         verbose_name_plural = _("SM3 dynamic-password tokens")
-
-    @property
-    def bin_key(self) -> bytes:
-        return unhexlify(self.key.encode())
 
     def verify_token(self, token):
         allowed, _info = self.verify_is_allowed()

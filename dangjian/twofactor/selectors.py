@@ -8,12 +8,11 @@ import segno
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangjian.access.models import User
 
 from . import services
-from .models import CodeLock, SM3Device
+from .models import CodeLock, EncryptedTOTPDevice, SM3Device
 
 
 def status(*, user) -> dict:
@@ -48,7 +47,7 @@ def users_with_status(*, q: str = ""):
     """Every account with its second-factor state, for the security administrator."""
     now = timezone.now()
     qs = User.objects.annotate(
-        has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+        has_totp=Exists(EncryptedTOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
         has_sm3=Exists(SM3Device.objects.filter(user=OuterRef("pk"), confirmed=True)),
         has_recovery=Exists(StaticDevice.objects.filter(user=OuterRef("pk"))),
         locked=Exists(CodeLock.objects.filter(user=OuterRef("pk"), locked_until__gt=now)),

@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangjian.access import policy
 from dangjian.access.roles import Action
@@ -26,7 +25,7 @@ from dangjian.core import audit
 from dangjian.core.models import AuditEvent
 
 from . import conf
-from .models import CodeLock, SM3Device
+from .models import CodeLock, EncryptedTOTPDevice, SM3Device
 
 VERIFY, ENROLL = "verify", "enroll"
 # Whether the user had a second factor when this session logged in (see requirement()).
@@ -35,11 +34,11 @@ RECOVERY_DEVICE_NAME = "recovery"
 
 
 def primary_models() -> tuple[type, ...]:
-    return (TOTPDevice, SM3Device)
+    return (EncryptedTOTPDevice, SM3Device)
 
 
 def configured_model() -> type:
-    return SM3Device if conf.algorithm() == conf.SM3 else TOTPDevice
+    return SM3Device if conf.algorithm() == conf.SM3 else EncryptedTOTPDevice
 
 
 def algorithm_of(device) -> str:
@@ -52,7 +51,7 @@ def confirmed_devices(user) -> list:
 
 def has_device(user) -> bool:
     """Whether the user has an activated authenticator (one query)."""
-    totp = TOTPDevice.objects.filter(user=user, confirmed=True).values("pk")
+    totp = EncryptedTOTPDevice.objects.filter(user=user, confirmed=True).values("pk")
     sm3 = SM3Device.objects.filter(user=user, confirmed=True).values("pk")
     return totp.union(sm3).exists()
 

@@ -9,9 +9,9 @@ from base64 import b32decode
 import pytest
 from django.urls import reverse
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangjian.twofactor import gmt0021, services
+from dangjian.twofactor.models import EncryptedTOTPDevice
 from tests.factories import PASSWORD
 
 SECRET = re.compile(r'data-testid="otp-secret">([A-Z2-7=]+)<')
@@ -24,7 +24,7 @@ def totp_code(device, offset: int = 0) -> str:
 
 
 def code_for(device, offset: int = 0) -> str:
-    if isinstance(device, TOTPDevice):
+    if isinstance(device, EncryptedTOTPDevice):
         return totp_code(device, offset)
     return gmt0021.time_password(
         device.bin_key, at=time.time(), step=device.step, digits=device.digits, offset=offset

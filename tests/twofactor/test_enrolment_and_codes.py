@@ -8,11 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangjian.core.models import AuditEvent
 from dangjian.twofactor import services
-from dangjian.twofactor.models import CodeLock, SM3Device
+from dangjian.twofactor.models import CodeLock, EncryptedTOTPDevice, SM3Device
 from tests.twofactor.conftest import code_for, secret_on_page, totp_code
 
 
@@ -32,7 +31,7 @@ def test_enrolment_shows_qr_and_secret_and_activates_with_a_real_totp_code(
     assert page.status_code == 200
     assert "<svg" in page.content.decode()  # the QR code, drawn on the server
     secret = secret_on_page(page)
-    device = TOTPDevice.objects.get(user=office_staff, confirmed=False)
+    device = EncryptedTOTPDevice.objects.get(user=office_staff, confirmed=False)
     assert device.bin_key == secret
 
     response = client.post(reverse("twofactor:enroll"), {"code": totp_code(device)})
@@ -56,7 +55,7 @@ def test_enrolment_is_refused_with_a_wrong_code(tree, office_staff, log_in):
     response = client.post(reverse("twofactor:enroll"), {"code": "000000"})
     assert response.status_code == 200
     assert response.context["form"].errors["code"]
-    assert not TOTPDevice.objects.filter(user=office_staff, confirmed=True).exists()
+    assert not EncryptedTOTPDevice.objects.filter(user=office_staff, confirmed=True).exists()
     assert any("enrolment: wrong code" in n for n in audit_notes(office_staff, "login_failed"))
 
 
@@ -66,7 +65,7 @@ def test_a_second_device_cannot_be_enrolled_while_one_is_active(tree, office_sta
     assert services.enrollment_start(user=office_staff) is None
     outcome = services.enrollment_confirm(user=office_staff, code="123456")
     assert not outcome.ok
-    assert TOTPDevice.objects.filter(user=office_staff).count() == 1
+    assert EncryptedTOTPDevice.objects.filter(user=office_staff).count() == 1
 
 
 def test_verification_with_a_correct_code_then_the_same_code_is_refused(
@@ -163,13 +162,13 @@ def test_device_reset_by_the_security_administrator_only(
         client = log_in(tree.users[persona])
         assert client.post(url).status_code == 403
         client.logout()
-    assert TOTPDevice.objects.filter(user=office_staff).exists()
+    assert EncryptedTOTPDevice.objects.filter(user=office_staff).exists()
 
     client = log_in(security_admin)
     listing = client.get(reverse("twofactor:device_list"))
     assert office_staff.username in listing.content.decode()
     assert client.post(url).status_code == 302
-    assert not TOTPDevice.objects.filter(user=office_staff).exists()
+    assert not EncryptedTOTPDevice.objects.filter(user=office_staff).exists()
     assert not StaticDevice.objects.filter(user=office_staff).exists()
     row = AuditEvent.objects.get(actor=security_admin, action="delete")
     assert row.object_id == str(office_staff.pk) and "two-factor devices reset" in row.note
@@ -182,7 +181,7 @@ def test_the_security_administrator_cannot_reset_their_own_devices(tree, securit
     enrolled(security_admin)
     with pytest.raises(ValidationError):
         services.device_reset(actor=security_admin, user=security_admin)
-    assert TOTPDevice.objects.filter(user=security_admin, confirmed=True).exists()
+    assert EncryptedTOTPDevice.objects.filter(user=security_admin, confirmed=True).exists()
 
 
 def test_sm3_algorithm_enrols_and_verifies_gm_t_0021_codes(

@@ -11,7 +11,8 @@ Procedure (README.md, "Key rotation"; docs/security.md):
 3. Run ``dangjian rotate_keys``. Each batch of members is re-encrypted,
    re-indexed and re-sealed in one transaction, and the checkpoint
    (``core.KeyRotation``, named by the new keys' fingerprints) moves in the
-   same transaction: an interrupted run is resumed by running it again.
+   same transaction: an interrupted run is resumed by running it again. Then the
+   two-factor device secrets (``SECRETS``) are re-encrypted, one transaction per model.
 4. When it reports "done", remove ``OLD_DATA_KEY`` / ``OLD_INDEX_KEY`` and
    destroy the old keys; ``dangjian rotate_keys --check`` proves every value
    decrypts with the new key alone.
@@ -36,6 +37,13 @@ ENCRYPTED = {
         ("id_number_cipher", "id_number_index", "id_number"),
         ("phone_cipher", "phone_index", "phone"),
     ),
+}
+# model label → a field encrypted with the data key and not indexed: the two-factor
+# secrets. Few rows (one device per user), re-encrypted in one transaction per model
+# after the members; re-encrypting twice is harmless, so no checkpoint is needed.
+SECRETS = {
+    "twofactor.encryptedtotpdevice": "key_cipher",
+    "twofactor.sm3device": "key_cipher",
 }
 
 
@@ -100,6 +108,9 @@ class Command(BaseCommand):
                 run.refresh_from_db()
                 self.stdout.write(f"stopped after {batches} batches at id {run.last_pk}; run again")
                 return
+        for label, field in SECRETS.items():
+            done = self.rotate_secrets(_model(label), field, keys)
+            self.stdout.write(f"{label}: {done} secrets re-encrypted")
         with transaction.atomic():
             KeyRotation.objects.filter(pk=run.pk).update(finished_at=timezone.now())
             run.refresh_from_db()
@@ -142,6 +153,17 @@ class Command(BaseCommand):
             )
         return len(rows)
 
+    @staticmethod
+    @transaction.atomic
+    def rotate_secrets(model, field, keys) -> int:
+        rows = model._base_manager.select_for_update().values_list("pk", field)
+        for pk, cipher in rows:
+            clear = crypto.decrypt(cipher)  # the new key, else the old one
+            model._base_manager.filter(pk=pk).update(
+                **{field: crypto.encrypt(clear, key=keys.data)}
+            )
+        return len(rows)
+
     def check_new_key(self, keys) -> None:
         bad = 0
         total = 0
@@ -156,6 +178,14 @@ class Command(BaseCommand):
                     except crypto.DecryptionError:
                         bad += 1
                         self.stderr.write(f"{label} {pk}: {cipher_field} not under the new key")
+        for label, field in SECRETS.items():
+            for pk, cipher in _model(label)._base_manager.values_list("pk", field).iterator():
+                total += 1
+                try:
+                    crypto.decrypt(cipher, key=keys.data)
+                except crypto.DecryptionError:
+                    bad += 1
+                    self.stderr.write(f"{label} {pk}: {field} not under the new key")
         if bad:
             raise CommandError(
                 f"{bad} of {total} values are not under the new data key", returncode=1
