@@ -147,6 +147,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that browser tests' app server sees the test data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The default cache is a table in the database (created by migration core.0005): every
+# gunicorn worker and server shares it, on SQLite and PostgreSQL alike, and it keeps working
+# when Redis is down. It holds the rate-limit counts (dangjian/core/ratelimit.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "dangjian_cache",
+        # Counting rows is part of every write: keep the table small (expired rows go first).
+        "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 3},
+    }
+}
 
 AUTH_USER_MODEL = "access.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -333,6 +344,19 @@ REST_FRAMEWORK = {
     # OPTIONS answers 405: no metadata view (it skipped the policy actions: a 500 found by fuzzing).
     "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Rates counted in the shared cache (dangjian/core/ratelimit.py); "off" switches one off.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "dangjian.core.ratelimit.ApiRateThrottle",
+        "dangjian.core.ratelimit.ApiScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("DANGJIAN_API_RATE_USER", "600/min"),
+        "anon": env("DANGJIAN_API_RATE_ANON", "60/min"),
+        # Member look-up by ID number or phone, and reveal: personal data.
+        "personal_data": env("DANGJIAN_API_RATE_PERSONAL_DATA", "60/hour"),
+        # News-report parse and import: the parser's work and the writes.
+        "reports": env("DANGJIAN_API_RATE_REPORTS", "120/hour"),
+    },
 }
 if DEBUG:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append(
@@ -371,6 +395,10 @@ STUDY_WINDOWS_DAYS = tuple(
 MEETING_SIGNIN_EARLY_MINUTES = int(env("DANGJIAN_SIGNIN_EARLY_MINUTES", "30"))
 MEETING_SIGNIN_LATE_MINUTES = int(env("DANGJIAN_SIGNIN_LATE_MINUTES", "10"))
 MEETING_SIGNIN_DEFAULT_HOURS = int(env("DANGJIAN_SIGNIN_DEFAULT_HOURS", "4"))
+# QR sign-in requests (page and confirm) per client address (a meeting room may share one)
+# and per user; beyond them a 429 page (dangjian/core/ratelimit.py).
+MEETING_SIGNIN_RATE_ADDRESS = env("DANGJIAN_SIGNIN_RATE_ADDRESS", "300/min")
+MEETING_SIGNIN_RATE_USER = env("DANGJIAN_SIGNIN_RATE_USER", "20/min")
 # Task reminders: "deadline approaching" this many days before the deadline.
 TASK_REMIND_DAYS_BEFORE = int(env("DANGJIAN_TASK_REMIND_DAYS", "3"))
 # Campaign reminders: "due soon" this many days before a requirement's due date;

@@ -24,6 +24,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from dangjian.access import policy
 
+from . import ratelimit
+
 CONFLICT = "conflict"
 
 
@@ -63,6 +65,11 @@ def _from_django(exc):
 def exception_handler(exc, context):
     """Answer every error with the structured body (see the module docstring)."""
     exc = _from_django(exc)
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        # Refused before DRF's throttles run: counts for the address's anonymous rate.
+        wait = ratelimit.api_anonymous_wait(context.get("request"))
+        if wait:
+            exc = exceptions.Throttled(wait)
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         # DRF answers 403 when the first authentication class (session) sends no
         # challenge; a client without credentials must learn to send a token: 401.
@@ -154,6 +161,9 @@ class PolicyViewSetMixin:
     policy_actions: dict[str, str] = {}
     # No OPTIONS introspection: it would describe forms the user may not use.
     metadata_class = None
+    # A stricter rate for an expensive or sensitive action: @action(throttle_scope="…"),
+    # a key of REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] (core/ratelimit.py).
+    throttle_scope: str | None = None
 
     def get_policy_action(self) -> str | None:
         if self.action is None:

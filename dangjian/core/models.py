@@ -59,6 +59,7 @@ class AuditEvent(models.Model):
         LOGIN = "login", _("log in")
         LOGIN_FAILED = "login_failed", _("failed log-in")
         LOGOUT = "logout", _("log out")
+        THROTTLED = "throttled", _("rate limit exceeded")
 
     occurred_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -19,6 +19,7 @@ from django.views.generic import FormView, TemplateView
 
 from dangjian.access import policy
 from dangjian.access.roles import Action
+from dangjian.core import ratelimit
 from dangjian.core.forms import apply_service_errors
 from dangjian.core.views import RequireActionMixin, ScopedDetailView, ScopedListView
 from dangjian.organizations.models import OrganizationKind
@@ -512,6 +513,20 @@ class SigninView(LoginRequiredMixin, View):
     """GET shows the meeting and a sign-in button; POST signs in (once)."""
 
     template_name = "meetings/signin.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        # Page and confirm both count, per address and per user (core/ratelimit.py).
+        wait = ratelimit.signin_wait(request) if request.user.is_authenticated else 0
+        if wait:
+            message = _(
+                "Too many sign-in requests. Please wait %(seconds)s seconds and try again."
+            ) % {"seconds": wait}
+            response = render(
+                request, self.template_name, {"error": message, "throttled": True}, status=429
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        return super().dispatch(request, *args, **kwargs)
 
     def _meeting(self, request, token):
         try:

@@ -379,9 +379,9 @@ class MemberViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericV
             "to members for their own record. Every call is written to the audit log."
         ),
         request=RevealInputSerializer,
-        responses={200: RevealSerializer, **error_responses(400, 403, 404)},
+        responses={200: RevealSerializer, **error_responses(400, 403, 404, 429)},
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], throttle_scope="personal_data")
     def reveal(self, request, pk=None):
         member = self.get_object()
         field = self._valid(RevealInputSerializer)["field"]
@@ -397,9 +397,15 @@ class MemberViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericV
             "personal data you may reveal; answers show them masked."
         ),
         request=LookupSerializer,
-        responses={200: MemberSerializer(many=True), **error_responses(400, 403)},
+        responses={200: MemberSerializer(many=True), **error_responses(400, 403, 429)},
     )
-    @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])
+    @action(
+        detail=False,
+        methods=["post"],
+        pagination_class=None,
+        filter_backends=[],
+        throttle_scope="personal_data",
+    )
     def lookup(self, request):
         data = self._valid(LookupSerializer)
         qs = Member.objects.restrict(request.user, Action.MEMBER_REVEAL).select_related(

@@ -219,6 +219,7 @@ def suggestions(draft: importing.Draft, user=None) -> dict:
 
 class _ImportBase(APIView):
     permission_classes = [permissions.IsAuthenticated, HasPolicyAction]
+    throttle_scope = "reports"  # the stricter rate of DANGJIAN_API_RATE_REPORTS
     parser_classes = [parsers.JSONParser]
     metadata_class = None
 
@@ -230,7 +231,7 @@ class ReportParseView(_ImportBase):
     @extend_schema(
         summary="Parse a news report (saves nothing)",
         request=TextSerializer,
-        responses={200: dict, **error_responses(400, 403)},
+        responses={200: dict, **error_responses(400, 403, 429)},
     )
     def post(self, request):
         s = TextSerializer(data=request.data)
@@ -293,7 +294,7 @@ class ReportImportView(_ImportBase):
     @extend_schema(
         summary="Record a meeting or an activity from a news report",
         request=ImportSerializer,
-        responses={201: ImportResultSerializer, **error_responses(400, 403)},
+        responses={201: ImportResultSerializer, **error_responses(400, 403, 429)},
     )
     def post(self, request):
         from dangjian.access import policy

@@ -145,6 +145,11 @@ def login_failed(request, username: str) -> AccountState | None:
     user = _find_user(username)
     if user is None or not user.is_active:
         return None
+    return _count_failure(user, now)
+
+
+def _count_failure(user, now) -> AccountState:
+    """One more wrong password for ``user``; at the limit the account is locked (audited)."""
     state = _state_for_update(user)
     state.failed_logins += 1
     state.last_failure_at = now
@@ -162,6 +167,27 @@ def login_failed(request, username: str) -> AccountState | None:
         )
     state.save(update_fields=fields)
     return state
+
+
+@transaction.atomic
+def current_password_failed(*, user) -> bool:
+    """A wrong current password on the password page: counted toward the same lock as the
+    log-in (audited as a failed log-in). True when the account is now locked; then every
+    session of the account is ended, this one included."""
+    now = timezone.now()
+    audit.record(
+        actor=user,
+        action=audit.AuditEvent.Action.LOGIN_FAILED,
+        obj=user,
+        note="wrong current password on the password page",
+    )
+    state = _state_for_update(user)
+    if not (state.locked_until is not None and state.locked_until > now):
+        state = _count_failure(user, now)
+    if state.locked_until is None or state.locked_until <= now:
+        return False
+    end_sessions(user, reason=LOCKED)
+    return True
 
 
 @transaction.atomic

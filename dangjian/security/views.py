@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -12,7 +13,8 @@ from django.views import View
 from django.views.generic import FormView, ListView
 
 from dangjian.access.models import User
-from dangjian.core.forms import apply_service_errors
+from dangjian.core.auth_audit import LOGOUT_NOTE_ATTRIBUTE
+from dangjian.core.forms import LoginForm, apply_service_errors
 from dangjian.core.views import RequireActionMixin
 
 from . import selectors, services
@@ -30,6 +32,17 @@ class PasswordChangeView(LoginRequiredMixin, FormView):
         ctx = super().get_context_data(**kwargs)
         ctx["reason"] = self.request.session.get(services.MUST_CHANGE, "")
         return ctx
+
+    def form_invalid(self, form):
+        # A wrong current password counts toward the log-in lock (docs/security.md).
+        wrong = form.has_error("old_password", code="wrong")
+        if wrong and services.current_password_failed(user=self.request.user):
+            # Locked: the session is over; the log-in page says what it says for a lock.
+            setattr(self.request, LOGOUT_NOTE_ATTRIBUTE, "account locked")
+            logout(self.request)
+            messages.error(self.request, LoginForm.error_messages["invalid_login"])
+            return redirect(settings.LOGIN_URL)
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         user = self.request.user

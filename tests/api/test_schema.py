@@ -12,8 +12,8 @@ from tests.factories import PASSWORD
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttles():
-    """Throttle counters live in the cache; every test starts with none."""
+def _fresh_throttles(db):
+    """Throttle counters live in the cache (a database table); every test starts with none."""
     cache.clear()
     yield
     cache.clear()
