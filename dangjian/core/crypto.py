@@ -2,7 +2,7 @@
 
 Keys come from configuration (``DANGJIAN_DATA_KEY`` / ``DANGJIAN_INDEX_KEY`` /
 ``DANGJIAN_AUDIT_KEY`` or ``DANGJIAN_KEY_FILE``), never from the database. The
-audit key MACs the audit chain and the record seals (one derived key each);
+audit key MACs the audit chain, the record seals and the recovery codes (one derived key each);
 ``OLD_DATA_KEY`` / ``OLD_INDEX_KEY`` are read only while ``dangjian rotate_keys``
 re-encrypts. A ciphertext is
 ``b"\\x01" + nonce(12) + ciphertext + tag(16)``; the leading version byte
@@ -101,7 +101,7 @@ def key_fingerprint(key: bytes) -> str:
 
 
 def derived_key(purpose: str) -> bytes:
-    """A key for one purpose derived from the audit key (audit chain, record seals)."""
+    """A key for one purpose derived from the audit key (audit chain, seals, recovery codes)."""
     return hmac_sm3(get_keys().audit, b"dangjian/" + purpose.encode("ascii"))
 
 

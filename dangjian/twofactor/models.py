@@ -1,7 +1,8 @@
 """The authenticator devices (RFC 6238 TOTP, GM/T 0021-2012 SM3) with their secrets
 SM4-encrypted at rest, and the per-user lock on code attempts.
 
-Recovery codes are django-otp's own models (``otp_static.StaticDevice``/``StaticToken``).
+Recovery codes are django-otp's own models (``otp_static.StaticDevice``/``StaticToken``),
+but ``StaticToken.token`` holds only :func:`recovery_token` of a code, never the code.
 django-otp's ``otp_totp.TOTPDevice`` keeps its secret as plain hex; its rows were moved
 into :class:`EncryptedTOTPDevice` here by migration 0003, and its table stays empty.
 """
@@ -32,6 +33,24 @@ def key_validator(value):
 def default_sm3_key() -> str:
     """The clear seed default of migration 0001 (the seed is stored encrypted since 0002)."""
     return random_hex(32)
+
+
+# 10 bytes = 80 bits, 16 base32 characters: exactly django-otp's StaticToken.token column.
+RECOVERY_TOKEN_BYTES = 10
+RECOVERY_KEY_PURPOSE = "twofactor/recovery-codes"
+
+
+def recovery_token(user_id: int, code: str) -> str:
+    """What ``StaticToken.token`` stores for the normalised recovery ``code`` of a user.
+
+    HMAC-SM3 under a key derived from the audit key (which ``rotate_keys`` does not
+    rotate, so stored codes stay valid), over the user's id and the code, truncated to
+    80 bits and base32-encoded. One-way: the column reveals no code, and a row copied to
+    another account does not match there. The truncation costs nothing: a code carries
+    only 40 random bits, so guessing the code is always cheaper than forging the tag.
+    """
+    mac = crypto.hmac_sm3(crypto.derived_key(RECOVERY_KEY_PURPOSE), f"{user_id}\x00{code}".encode())
+    return b32encode(mac[:RECOVERY_TOKEN_BYTES]).decode("ascii").lower()
 
 
 def new_totp_secret() -> bytes:

@@ -25,7 +25,7 @@ from dangjian.core import audit
 from dangjian.core.models import AuditEvent
 
 from . import conf
-from .models import CodeLock, EncryptedTOTPDevice, SM3Device
+from .models import CodeLock, EncryptedTOTPDevice, SM3Device, recovery_token
 
 VERIFY, ENROLL = "verify", "enroll"
 # Whether the user had a second factor when this session logged in (see requirement()).
@@ -173,15 +173,21 @@ def verify(*, user, code: str) -> Outcome:
         return refused
     code = _normalise(code)
     if code.isdigit():
-        candidates = [m.objects.filter(user=user, confirmed=True) for m in primary_models()]
+        candidates = [(m.objects.filter(user=user, confirmed=True), code) for m in primary_models()]
+    elif code:
+        # Recovery codes are stored as their keyed hash: django-otp's check compares (and
+        # deletes) the row holding the hash. The device row is locked first, so the same
+        # code used twice at once succeeds once (the second waits, then finds no row).
+        recovery = StaticDevice.objects.filter(user=user, confirmed=True)
+        candidates = [(recovery, recovery_token(user.pk, code))]
     else:
-        candidates = [StaticDevice.objects.filter(user=user, confirmed=True)] if code else []
+        candidates = []
     throttled = False
-    for queryset in candidates:
+    for queryset, token in candidates:
         for device in queryset.select_for_update():
             if not device.verify_is_allowed()[0]:
                 throttled = True
-            elif device.verify_token(code):
+            elif device.verify_token(token):
                 _reset_lock(lock)
                 audit.record(
                     actor=user, action=AuditEvent.Action.LOGIN, obj=user, note=_verified(device)
@@ -252,11 +258,14 @@ def _new_recovery_codes(user) -> list[str]:
         device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
     StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.token_set.all().delete()
-    tokens = set()
-    while len(tokens) < conf.RECOVERY_CODE_COUNT:
-        tokens.add(StaticToken.random_token())
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=t) for t in sorted(tokens))
-    return [format_recovery_code(t) for t in sorted(tokens)]
+    codes = set()
+    while len(codes) < conf.RECOVERY_CODE_COUNT:
+        codes.add(StaticToken.random_token())
+    # Only the keyed hash is stored: the codes are shown this once and never again.
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=recovery_token(user.pk, c)) for c in sorted(codes)
+    )
+    return [format_recovery_code(c) for c in sorted(codes)]
 
 
 def _lock_for(user) -> CodeLock:

@@ -1,7 +1,7 @@
 """Two-factor login in a real browser: an office user sets up an authenticator (the test reads
 the secret from the page and computes the code, as an app would), logs out, and logs in
-again with password + code. The server runs in the default (optional) mode, where whoever
-set up a second factor must give it at every log-in."""
+again with password + code, then with a recovery code. The server runs in the default
+(optional) mode, where whoever set up a second factor must give it at every log-in."""
 
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ def test_office_user_enrols_logs_out_and_logs_in_with_password_and_code(
     codes = page.get_by_test_id("recovery-codes").locator("code")
     expect(codes).to_have_count(10)
     page.screenshot(path=str(screenshot_dir / "twofactor-recovery-codes.png"))
+    recovery_code = codes.first.inner_text().strip()
     page.get_by_test_id("recovery-continue").click()
 
     page.locator("form[action='/accounts/logout/'] button").first.click()
@@ -73,3 +74,13 @@ def test_office_user_enrols_logs_out_and_logs_in_with_password_and_code(
     assert ("login", "two-factor verified (totp)") in notes
     assert any(a == "create" and "two-factor enrolment" in n for a, n in notes)
     assert any(a == "login_failed" and "two-factor code refused" in n for a, n in notes)
+
+    # A recovery code as shown at enrolment (only its keyed hash is stored) logs in too.
+    page.locator("form[action='/accounts/logout/'] button").first.click()
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    login(page, office.username)
+    page.fill("#id_code", recovery_code)
+    page.get_by_test_id("otp-verify").click()
+    page.wait_for_url(lambda url: "/2fa/verify/" not in url)
+    notes = list(AuditEvent.objects.filter(actor=office).values_list("action", "note"))
+    assert ("login", "two-factor verified with a recovery code (9 left)") in notes
