@@ -13,6 +13,7 @@ The tree (kinds in brackets)::
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 
 from tests import factories
 
@@ -20,6 +21,26 @@ from tests import factories
 @pytest.fixture
 def tree(db):
     return factories.build_tree()
+
+
+@pytest.fixture(scope="module")
+def module_tree(django_db_setup, django_db_blocker):
+    """One tree for a whole module (like ``TestCase.setUpTestData``), for the big matrices.
+
+    It is built inside an outer transaction that is rolled back after the module; each
+    test still runs in its own savepoint (the ``db`` fixture) and rolls back, so tests
+    see the same tree and nothing one test writes reaches the next. Use it as
+    ``tree`` with ``def tree(module_tree, db): return module_tree``; tests must not
+    change the tree's Python objects.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield factories.build_tree()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -178,6 +178,12 @@ def build_url(tree, name: str, case: Case) -> str:
     return url + query
 
 
+@pytest.fixture
+def tree(module_tree, db):
+    """The module's one tree (tests/conftest.py); each test rolls its own writes back."""
+    return module_tree
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_anonymous_is_sent_to_login(name, tree, client):
     case = CASES[name]

@@ -218,6 +218,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# Look files up per request instead of scanning every static file (~200 of them, most
+# from node_modules) when the middleware starts: Django's test client starts the
+# middleware for every request, so the scan cost the test suite a third of its time.
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 

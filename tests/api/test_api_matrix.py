@@ -196,6 +196,12 @@ def _endpoints(resolver: URLResolver | None = None):
                     yield (p.name, method)
 
 
+@pytest.fixture
+def tree(module_tree, db):
+    """The module's one tree (tests/conftest.py); each test rolls its own writes back."""
+    return module_tree
+
+
 def test_every_endpoint_has_a_case():
     """An endpoint added without a row in CASES is one nobody proved the scope rules for."""
     missing = sorted(set(_endpoints()) - set(CASES) - PUBLIC)
