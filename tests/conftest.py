@@ -12,10 +12,23 @@ The tree (kinds in brackets)::
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.db import transaction
 
 from tests import factories
+
+
+def pytest_collection_modifyitems(config, items):
+    """``DANGJIAN_SKIP_ONCE=1`` skips the tests marked ``once``: slow tests whose outcome
+    does not depend on the database, which .ci/run runs only in its PostgreSQL phase."""
+    if os.environ.get("DANGJIAN_SKIP_ONCE") != "1":
+        return
+    skip = pytest.mark.skip(reason="DANGJIAN_SKIP_ONCE=1: runs in the other CI phase")
+    for item in items:
+        if item.get_closest_marker("once"):
+            item.add_marker(skip)
 
 
 @pytest.fixture

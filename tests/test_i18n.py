@@ -10,6 +10,9 @@ from babel.messages.pofile import read_po
 
 import dangjian
 
+# Pure functions and files: .ci/run runs these in one phase only.
+pytestmark = pytest.mark.once
+
 LOCALE = Path(dangjian.__file__).parent / "locale"
 PO = LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")

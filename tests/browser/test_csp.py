@@ -8,17 +8,12 @@ collected too. Pages that answer with a download are skipped.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from tests.test_url_matrix import CASES, build_url
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-if os.environ.get("DANGJIAN_CSP_WALK", "1") == "0":
-    # The policy does not depend on the database: .ci/run walks the pages once (PostgreSQL).
-    pytest.skip("DANGJIAN_CSP_WALK=0: no CSP page walk in this run", allow_module_level=True)
+# The policy does not depend on the database: .ci/run walks the pages once (PostgreSQL).
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser"), pytest.mark.once]
 
 LISTENER = """
 document.addEventListener("securitypolicyviolation", (e) => {

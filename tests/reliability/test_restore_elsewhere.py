@@ -305,6 +305,7 @@ def test_backup_restores_into_a_separately_migrated_database_with_other_content_
 
 
 @pytest.mark.django_db
+@pytest.mark.once
 def test_sqlite_backup_restores_into_postgresql_and_back(
     signed,
     tmp_path,

@@ -9,6 +9,9 @@ from hypothesis import strategies as st
 
 from dangjian.reports.parser import SCHEMA_FIELDS, InputError, decode_bytes, parse_report
 
+# Pure functions and files: .ci/run runs these in one phase only.
+pytestmark = pytest.mark.once
+
 SEEDS = Path(__file__).parent / "seeds"
 LIST_FIELDS = ("activity_types", "leaders", "study_items", "measures", "presenting_units")
 

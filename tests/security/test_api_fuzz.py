@@ -22,11 +22,10 @@ from hypothesis import HealthCheck, Phase, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
-pytestmark = [pytest.mark.xdist_group("api_fuzz")]
+pytestmark = [pytest.mark.xdist_group("api_fuzz"), pytest.mark.once]
 
 EXAMPLES = int(os.environ.get("DANGJIAN_FUZZ_EXAMPLES", "2"))
 if EXAMPLES <= 0:
-    # .ci/run fuzzes once, on PostgreSQL (the production database), to keep CI short.
     pytest.skip("DANGJIAN_FUZZ_EXAMPLES=0: fuzzing is off for this run", allow_module_level=True)
 
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))

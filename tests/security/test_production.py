@@ -76,6 +76,7 @@ def _production_settings(**extra) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.once
 def test_8_1_4_1_c_production_mode_turns_every_control_on():
     values = _production_settings(DANGJIAN_PRODUCTION="1", DANGJIAN_SECRET_KEY=STRONG_KEY)
     assert values["DANGJIAN_PRODUCTION"] is True
@@ -90,6 +91,7 @@ def test_8_1_4_1_c_production_mode_turns_every_control_on():
     assert values["LOGIN_MAX_FAILURES"] == 5
 
 
+@pytest.mark.once
 def test_8_1_4_1_a_demo_mode_defaults_are_owasp_rules():
     values = _production_settings(DANGJIAN_SECRET_KEY=STRONG_KEY)
     assert values["DANGJIAN_PRODUCTION"] is False
@@ -187,6 +189,7 @@ def test_refuse_unsafe_start_raises_with_a_clear_message():
         checks.refuse_unsafe_start()
 
 
+@pytest.mark.once
 def test_check_deploy_command_reports_the_refusal():
     result = subprocess.run(
         [sys.executable, "-m", "dangjian", "check", "--deploy"],
@@ -209,6 +212,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.once
 def test_gunicorn_refuses_to_start_in_production_with_an_insecure_configuration(tmp_path):
     """The real server: gunicorn exits (worker failed to boot) and the log says why."""
     log = tmp_path / "gunicorn.log"
@@ -224,6 +228,7 @@ def test_gunicorn_refuses_to_start_in_production_with_an_insecure_configuration(
     assert "dangjian.E002" in text
 
 
+@pytest.mark.once
 def test_gunicorn_starts_in_production_with_a_safe_configuration(tmp_path):
     """The same command with a strong key and no DEBUG serves (the refusal is not blanket),
     and an HTTPS request (through a proxy) gets HSTS."""
