@@ -1,10 +1,18 @@
 """The SM3 dynamic password of GM/T 0021-2012 (dangjian/twofactor/gmt0021.py).
 
-About test vectors, plainly: the published example data of GM/T 0021-2012
-(its informative annex) could not be found in any source available to this
-project (searched: public code and web pages for "GM/T 0021 动态口令 SM3 测试向量",
-"SM3_DPasswd", "TruncateSM3", GB/T 38556-2020). No vector below is presented
-as the standard's own. What is checked instead:
+About test vectors, plainly: the standard itself (its informative annex) is not
+available to this project. Its example data for the SM3 algorithm — ten rows of
+seed K, time T0 (with Tc = 1 s), event counter C, challenge Q and password P —
+is available as transcribed in GmSSL's ``test/otptest.c`` (guanzhi/GmSSL, in a
+comment; GmSSL implemented GM/T 0021 in its ``crypto/otp``). Four of the ten rows
+match our implementation as transcribed; the other six keys each differ from a
+matching key only where the transcription has ``c`` for ``e`` (``abcdcf`` for
+``abcdef``, ``adcfc875`` for ``adcfe875`` …), and with that one correction all ten
+passwords are reproduced. The chance that a wrong implementation reproduces a
+six-digit password through such a correction is about 10^-4 per row; the test
+below uses the corrected keys and says which ones were corrected.
+
+Checked as well:
 
 1. SM3 itself against the examples of GB/T 32905-2016 (official, appendix A).
 2. The truncation and the decimal step against ten third-party vectors found
@@ -13,8 +21,7 @@ as the standard's own. What is checked instead:
    ``T (4 bytes) ‖ K``, not the standard's ``K ‖ T (8 bytes) ‖ …``, so the
    vectors check Truncate and ``mod 10^N`` only, on that other input layout.
 3. The whole algorithm against a second, independently written
-   implementation over gmssl's pure-Python SM3 (self-consistency: it proves
-   the two agree, not that either matches the standard's annex).
+   implementation over gmssl's pure-Python SM3 (self-consistency).
 4. The structure the standard and its reference code prescribe: ID layout
    and zero padding to 128 bits, minimum seed and challenge lengths, 6-10
    digits, Tc at most 60 s, and the device refusing a code twice.
@@ -166,3 +173,75 @@ def test_matching_step_accepts_the_neighbouring_periods_only_once():
     assert gmt0021.matching_step(key, far, at=now) is None
     assert gmt0021.matching_step(key, "12345", at=now) is None
     assert gmt0021.matching_step(key, "abcdef", at=now) is None
+
+
+# GM/T 0021-2012's SM3 example data as transcribed in GmSSL test/otptest.c: (K, T0, C, Q, P),
+# Tc = 1. Where the transcription's key differs (c for e), it is given as the second key.
+GMT0021_SM3_EXAMPLES = [
+    (
+        "1234567890abcdef1234567890abcdef",
+        "1234567890abcdcf1234567890abcdef",
+        1313998979,
+        1234,
+        "5678",
+        "814095",
+    ),
+    ("1234567890abcdefabcdef1234567890", None, 1313998995, 5621, "3698", "959691"),
+    ("1234567890abcdef0987654321abcdef", None, 1313999014, 5621, "3698", "063014"),
+    (
+        "1234567890abcdefabcdef0987654321",
+        "1234567890abcdefabcdcf0987654321",
+        1313999047,
+        2053,
+        "6984",
+        "302593",
+    ),
+    ("87524138025adcfe2584376195abfedc", None, 1313999067, 2058, "3024", "657337"),
+    (
+        "87524138025adcfeabfedc2584376195",
+        "87524138025adcfeabfcdc2584376195",
+        1313999098,
+        2056,
+        "2018",
+        "345821",
+    ),
+    (
+        "adcfe87524138025abfedc2584376195",
+        "adcfc87524138025abfcdc2584376195",
+        1313999131,
+        2358,
+        "1036",
+        "629660",
+    ),
+    (
+        "58ade3698fe280cb6925010dd236caef",
+        "58adc3698fe280cb6925010dd236caef",
+        1313999155,
+        2547,
+        "2058",
+        "479821",
+    ),
+    (
+        "58ade365201d80cbdd236caef6925010",
+        "58ade365201d80cbdd236cacf6925010",
+        1313999174,
+        6031,
+        "2058",
+        "893826",
+    ),
+    ("65201d80cb58ade3dd236caef6925010", None, 1313999189, 6580, "1047", "607614"),
+]
+
+
+@pytest.mark.parametrize(("key", "transcribed", "t0", "c", "q", "expected"), GMT0021_SM3_EXAMPLES)
+def test_sm3_password_reproduces_the_example_data_of_gm_t_0021(
+    key, transcribed, t0, c, q, expected
+):
+    """P = SM3 dynamic password of K with T = T0 / 1, C and Q: the standard's example rows."""
+    t = gmt0021.time_factor(t0, step=1)
+    assert gmt0021.dynamic_password(bytes.fromhex(key), t=t, c=c, q=q) == expected
+    if transcribed is not None:
+        # The correction is only c -> e, at the places where the two keys differ.
+        assert len(transcribed) == len(key)
+        assert all(a == b or (a, b) == ("c", "e") for a, b in zip(transcribed, key, strict=True))
+        assert gmt0021.dynamic_password(bytes.fromhex(transcribed), t=t, c=c, q=q) != expected
