@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "dangjian.fourstrong",
     "dangjian.campaigns",
     "dangjian.training",
+    "dangjian.privacy",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",

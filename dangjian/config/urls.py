@@ -29,6 +29,7 @@ urlpatterns = [
     path("campaigns/", include("dangjian.campaigns.urls")),
     path("training/", include("dangjian.training.urls")),
     path("2fa/", include("dangjian.twofactor.urls")),
+    path("me/", include("dangjian.privacy.urls")),
     path("import-report/", include("dangjian.reports.import_urls")),
     path("api/", include("dangjian.config.api_urls")),
 ]

@@ -45,6 +45,7 @@ PAGES = [
     "fourstrong:system_list",
     "training:training_list",
     "training:overview",
+    "privacy:my_data",
 ]
 
 
@@ -115,7 +116,7 @@ MUST_OPEN = {
         "campaigns:campaign_list",
         "fourstrong:cycle_list",
     ],
-    "dangyuan": ["meetings:meeting_list", "tasks:task_board"],
+    "dangyuan": ["meetings:meeting_list", "tasks:task_board", "privacy:my_data"],
     "anquan": ["core:home"],
     "shenji": ["access:audit_list"],
 }
