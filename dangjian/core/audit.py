@@ -78,6 +78,9 @@ def record(
     object_type: str = "",
     object_repr: str = "",
 ) -> AuditEvent:
+    if action not in AuditEvent.Action.values:
+        # A typo would write an event no filter of the audit page finds.
+        raise ValueError(f"unknown audit action {action!r}")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_repr = object_repr or str(obj)
