@@ -21,7 +21,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from dangjian.access.roles import Action
-from dangjian.core import crypto
 from dangjian.core.api import (
     PolicyViewSetMixin,
     UserFilterBackend,
@@ -408,14 +407,13 @@ class MemberViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericV
     )
     def lookup(self, request):
         data = self._valid(LookupSerializer)
-        qs = Member.objects.restrict(request.user, Action.MEMBER_REVEAL).select_related(
-            "organization"
+        found = services.member_lookup(
+            actor=request.user,
+            id_number=data.get("id_number", ""),
+            phone=data.get("phone", ""),
+            limit=LOOKUP_LIMIT,
         )
-        if data.get("id_number"):
-            qs = qs.with_id_number(data["id_number"])
-        if data.get("phone"):
-            qs = qs.filter(phone_index=crypto.blind_index(data["phone"], purpose="phone"))
-        return Response(MemberSerializer(qs[:LOOKUP_LIMIT], many=True).data)
+        return Response(MemberSerializer(found, many=True).data)
 
     @extend_schema(
         methods=["GET"],

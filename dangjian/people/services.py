@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from dangjian.access import policy
 from dangjian.access.roles import Action
-from dangjian.core import audit
+from dangjian.core import audit, crypto
 from dangjian.core.validators import validate_id_number, validate_phone
 from dangjian.organizations.models import Organization
 
@@ -335,3 +335,45 @@ def member_reveal(*, actor, member: Member, field: str) -> str:
         changes={field: audit.SENSITIVE_MARK},
     )
     return value
+
+
+@transaction.atomic
+def member_lookup(*, actor, id_number: str = "", phone: str = "", limit: int = 20) -> list[Member]:
+    """Members in the actor's reveal scope with this ID number and/or phone.
+
+    Matching a clear value to a record is as good as revealing it, so every look-up is
+    audited: one ``reveal`` per member found (it shows in that member's "who looked at
+    my data"), or one without an object when nothing matched. The values themselves
+    are never written to the log.
+    """
+    if not (id_number or phone):
+        raise ValidationError(_("Give an ID number or a phone number to look up."))
+    members = Member.objects.restrict(actor, Action.MEMBER_REVEAL).select_related("organization")
+    if id_number:
+        members = members.with_id_number(id_number)
+    if phone:
+        members = members.filter(phone_index=crypto.blind_index(phone, purpose="phone"))
+    found = list(members[:limit])
+    changes = {
+        name: audit.SENSITIVE_MARK
+        for name, value in (("id_number", id_number), ("phone", phone))
+        if value
+    }
+    for member in found:
+        audit.record(
+            actor=actor,
+            action=audit.AuditEvent.Action.REVEAL,
+            obj=member,
+            changes=changes,
+            note="look-up by value",
+        )
+    if not found:
+        audit.record(
+            actor=actor,
+            action=audit.AuditEvent.Action.REVEAL,
+            object_type=Member._meta.label_lower,
+            object_repr="look-up",
+            changes=changes,
+            note="look-up by value found nothing",
+        )
+    return found

@@ -406,6 +406,26 @@ def test_lookup_does_not_find_members_outside_scope(tree, outsider):
     assert response.json() == []
 
 
+def test_lookup_is_audited_per_member_found_without_the_value(tree, office_staff, outsider):
+    """A look-up is a reveal: one audit row per member found (their "who looked"), one
+    without an object when nothing matched; the looked-up value is never in the log."""
+    member = tree.members["member"]
+    value = clear_id(member)
+    before = AuditEvent.objects.count()
+    lookup(office_staff, id_number=value)
+    events = list(AuditEvent.objects.order_by("seq")[before:])
+    assert [(e.action, e.object_id, e.actor_name) for e in events] == [
+        ("reveal", str(member.pk), office_staff.username)
+    ]
+    assert events[0].changes == {"id_number": "***"}
+    lookup(outsider, id_number=value)  # out of scope: nothing found, still recorded
+    missed = AuditEvent.objects.order_by("-seq").first()
+    assert (missed.action, missed.object_id, missed.actor_name) == ("reveal", "", outsider.username)
+    assert "nothing" in missed.note
+    logged = " ".join(str(e.changes) + e.note + e.object_repr for e in AuditEvent.objects.all())
+    assert value not in logged
+
+
 def test_lookup_needs_the_reveal_action(tree, dangzu_office, member_user):
     """Matching a clear number to a record is as good as revealing it: view-only roles get 403."""
     for user in (dangzu_office, member_user):
