@@ -435,9 +435,12 @@ def presentation_add(
     order: int | None = None,
     material=None,
     source: Presentation | None = None,
+    note: str = "",
     check: bool = True,
 ) -> Presentation:
-    """Add a presentation (交流发言) to an activity; ``order`` defaults to the end."""
+    """Add a presentation (交流发言) to an activity; ``order`` defaults to the end.
+
+    ``note`` is added to the audit row's note (where the presentation came from)."""
     activity = _locked_activity(activity)
     _guard(can_manage_activity(actor, activity), check)
     if order is None:
@@ -467,7 +470,7 @@ def presentation_add(
         action=AuditEvent.Action.CREATE,
         obj=p,
         changes=audit.snapshot(p, (*PRESENTATION_FIELDS, "material_name")),
-        note=f"activity {activity.pk}",
+        note=f"activity {activity.pk}" + (f"; {note}" if note else ""),
     )
     return p
 

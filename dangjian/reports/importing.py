@@ -13,8 +13,9 @@ Two halves, both used by the import screen and the API:
   (seed 000's kind): type, title, theme, date, venue, organizer, campaign, leaders in their
   roles, participant groups, presentations (presenter matched to an organization or unit
   of the tree, or kept as text) and summary. The activity goes through
-  ``campaigns.services.activity_create``; its presentations are written here through the
-  ORM (policy check and audit row each) in the same transaction.
+  ``campaigns.services.activity_create`` and its presentations through
+  ``campaigns.services.presentation_add`` (policy check, validation, audit row each), in
+  the same transaction.
 
 :func:`default_record_as` says which of the two a report is saved as by default:
 activities, except themed party days and party lectures alone, which are organizational
@@ -688,8 +689,7 @@ def import_activity(
 ):
     """Save the corrected draft as an activity with its presentations. All or nothing."""
     from dangjian.campaigns import services as campaign_services
-    from dangjian.campaigns.models import Campaign, Presentation
-    from dangjian.core import audit
+    from dangjian.campaigns.models import Campaign
 
     if organization is None:
         raise ValidationError({"organization": _("Choose the organization holding the activity.")})
@@ -732,28 +732,17 @@ def import_activity(
         participant_groups=participant_groups,
     )
     for i, p in enumerate(chosen, start=1):
-        presentation = Presentation(
-            activity=activity,
-            order=i,
-            organization=p.organization,
-            unit=p.unit if p.organization is None else None,
-            presenter=""
-            if (p.organization is not None or p.unit is not None)
-            else p.presenter.strip(),
-            topic=p.topic.strip()[:200],
-        )
         try:
-            presentation.full_clean()
+            campaign_services.presentation_add(
+                actor=actor,
+                activity=activity,
+                order=i,
+                topic=p.topic,
+                organization=p.organization,
+                unit=p.unit if p.organization is None else None,
+                presenter="" if (p.organization is not None or p.unit is not None) else p.presenter,
+                note="imported from a news report",
+            )
         except ValidationError as exc:
             raise _prefixed(_("Presentation %(n)d: ") % {"n": i}, exc) from None
-        presentation.save()
-        audit.record(
-            actor=actor,
-            action=audit.AuditEvent.Action.CREATE,
-            obj=presentation,
-            changes=audit.snapshot(
-                presentation, ("activity", "order", "organization", "unit", "presenter", "topic")
-            ),
-            note="imported from a news report",
-        )
     return activity

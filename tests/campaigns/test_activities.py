@@ -287,3 +287,25 @@ def test_notice_attachment(tree, office_staff, today, media, django_capture_on_c
             actor=office_staff, campaign=campaign, version=1, notice_remove=True
         )
     assert not campaign.notice_file and stored_files(media) == []
+
+
+def test_presentation_add_note_goes_to_its_audit_row(make_activity, branch_secretary):
+    """``note`` (an import says where the presentation came from) joins the audit row's note."""
+    activity = make_activity()
+    plain = services.presentation_add(
+        actor=branch_secretary, activity=activity, topic="经验一", presenter="王同志"
+    )
+    noted = services.presentation_add(
+        actor=branch_secretary,
+        activity=activity,
+        topic="经验二",
+        presenter="李同志",
+        note="imported from a news report",
+    )
+    notes = {
+        e.object_id: e.note for e in AuditEvent.objects.filter(object_type="campaigns.presentation")
+    }
+    assert notes == {
+        str(plain.pk): f"activity {activity.pk}",
+        str(noted.pk): f"activity {activity.pk}; imported from a news report",
+    }
