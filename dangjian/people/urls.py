@@ -11,6 +11,7 @@ urlpatterns = [
         views.OrganizationOptionsView.as_view(),
         name="organization_options",
     ),
+    path("pick/", views.MemberPickView.as_view(), name="member_pick"),
     path("<int:pk>/", views.MemberDetailView.as_view(), name="member_detail"),
     path("<int:pk>/edit/", views.MemberUpdateView.as_view(), name="member_update"),
     path("<int:pk>/transfer/", views.MemberTransferView.as_view(), name="member_transfer"),

@@ -249,3 +249,56 @@ class OrganizationOptionsView(RequireActionMixin, View):
             orgs = orgs.filter(Q(name__icontains=query) | Q(short_name__icontains=query))
         orgs = list(orgs.order_by("depth", "path").only("pk", "name")[: self.limit])
         return render(request, "people/_partials/organization_options.html", {"orgs": orgs})
+
+
+class MemberPickView(RequireActionMixin, View):
+    """htmx: ``<option>``s of at most ``limit`` current members in the user's member
+    scope whose name or administrative title contains ``q``, for the member picker of
+    forms (``people.widgets.MemberPickerSelect``). The current choice, sent under the
+    select's name ``field``, is kept at the top when it is in scope.
+
+    ID numbers and phones are refused as the query, as in the member list's API: a
+    GET puts them in the address and the access log.
+    """
+
+    required_action = Action.MEMBER_VIEW
+    limit = 20
+
+    def get(self, request):
+        from .api import refuse_personal_data
+        from .widgets import member_label
+
+        scope = (
+            Member.objects.restrict(request.user, Action.MEMBER_VIEW)
+            .current()
+            .select_related("organization")
+        )
+        field = request.GET.get("field", "")
+        chosen_id = request.GET.get(field, "") if field.isidentifier() else ""
+        chosen = scope.filter(pk=chosen_id).first() if chosen_id.isdigit() else None
+        query = request.GET.get("q", "").strip()[:50]
+        refused, matches, more = "", [], False
+        try:
+            refuse_personal_data(query)
+        except ValidationError as exc:
+            refused = exc.messages[0]
+        else:
+            if query:
+                found = scope.filter(Q(name__icontains=query) | Q(admin_title__icontains=query))
+                if chosen is not None:
+                    found = found.exclude(pk=chosen.pk)
+                matches = list(found.order_by("name", "organization__path", "id")[: self.limit + 1])
+                more = len(matches) > self.limit
+                matches = matches[: self.limit]
+        return render(
+            request,
+            "people/_partials/member_pick_options.html",
+            {
+                "query": query,
+                "refused": refused,
+                "chosen": (chosen.pk, member_label(chosen)) if chosen else None,
+                "matches": [(m.pk, member_label(m)) for m in matches],
+                "more": more,
+                "limit": self.limit,
+            },
+        )

@@ -12,6 +12,7 @@ from dangjian.core.forms import BootstrapFormMixin
 from dangjian.organizations.models import Organization, Unit
 from dangjian.organizations.selectors import organization_choices
 from dangjian.people.models import Member
+from dangjian.people.widgets import MemberPickerSelect
 
 from .models import OPEN_STATUSES, Task, TaskPriority
 
@@ -79,6 +80,8 @@ class TaskForm(BootstrapFormMixin, forms.ModelForm):
             "deadline": forms.DateInput(),
             "details": forms.Textarea(attrs={"rows": 4}),
             "cooperating_units": forms.SelectMultiple(attrs={"size": 5}),
+            # A search box, not a <select> of every member in scope (a million at the organ office).
+            "responsible": MemberPickerSelect(),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -101,6 +104,12 @@ class TaskForm(BootstrapFormMixin, forms.ModelForm):
             .order_by("organization__path", "name")
         )
         f["responsible"].label_from_instance = _member_label
+        f["responsible"].error_messages = {
+            **f["responsible"].error_messages,
+            "invalid_choice": _(
+                "Choose a current member within your scope as the responsible person."
+            ),
+        }
         f["origin_meeting"].queryset = Meeting.objects.restrict(user, Action.MEETING_VIEW).order_by(
             "-starts_at"
         )

@@ -103,3 +103,47 @@ def test_branch_reports_and_requests_closure_office_approves(
     page.goto("/tasks/overview/")
     expect(page.get_by_test_id("task-chart").locator("canvas")).to_have_count(1)
     expect(page.get_by_test_id("overview-total")).to_have_text("2")
+
+
+def test_task_form_picks_the_responsible_person_by_search(page, browser_tree, login):
+    """The responsible person is found by typing part of the name (htmx), not chosen
+    from a list of every member in scope."""
+    tree = browser_tree
+    login(page, "dangzu")
+    page.goto("/tasks/new/")
+    form = page.get_by_test_id("task-form")
+    form.locator("#id_title").fill("落实责任人检索")
+    form.locator("#id_organization").select_option(str(tree.orgs["root"].pk))
+    form.locator("#id_lead_organization").select_option(str(tree.orgs["branch"].pk))
+    form.locator("#id_deadline").fill(
+        (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
+    )
+    secretary = tree.members["secretary"]
+    # Before searching, the select holds no member at all.
+    expect(form.locator("#id_responsible option")).to_have_count(1)
+    picks = []
+    page.on("request", lambda r: picks.append(r.url) if "/members/pick/" in r.url else None)
+    # An ID number typed into the box is not sent (it would be in the address and the log).
+    page.get_by_test_id("member-pick-responsible").fill("11010119750301 1234")
+    page.wait_for_timeout(800)
+    assert picks == []
+    page.get_by_test_id("member-pick-responsible").fill("李书")
+    option = form.locator(f"#id_responsible option[value='{secretary.pk}']")
+    expect(option).to_have_count(1)
+    far = tree.members["far"]
+    expect(form.locator(f"#id_responsible option[value='{far.pk}']")).to_have_count(0)
+    assert picks and all("1101011975" not in url for url in picks)
+    form.locator("#id_responsible").select_option(str(secretary.pk))
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/tasks/\d+/$"))
+    created = Task.objects.get(title="落实责任人检索")
+    assert created.responsible_id == secretary.pk
+
+    # Editing keeps the chosen person without searching again.
+    page.goto(f"/tasks/{created.pk}/edit/")
+    expect(page.locator("#id_responsible")).to_have_value(str(secretary.pk))
+    page.locator("#id_title").fill("落实责任人检索（改）")
+    page.get_by_test_id("task-form").locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"/tasks/{created.pk}/$"))
+    created.refresh_from_db()
+    assert created.title == "落实责任人检索（改）" and created.responsible_id == secretary.pk

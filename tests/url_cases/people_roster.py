@@ -61,3 +61,8 @@ CASES["people:organization_options"] = Case(
     S("admin", "office_staff", "dangzu_office", "branch_secretary", "member", "outsider"),
     query="?org_q=党支部",
 )
+
+CASES["people:member_pick"] = Case(
+    S("admin", "office_staff", "dangzu_office", "branch_secretary", "member", "outsider"),
+    query="?q=李&field=responsible",
+)
