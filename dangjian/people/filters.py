@@ -10,6 +10,7 @@ from dangjian.access.roles import Action
 from dangjian.organizations.models import Organization
 
 from .models import Education, Gender, Member, MemberStatus
+from .widgets import NOT_AN_ID_NUMBER_OR_PHONE
 
 # Scopes with more organizations than this get a search box instead of a full list.
 ORG_PICKER_FULL_LIST = 300
@@ -58,6 +59,13 @@ class MemberFilter(django_filters.FilterSet):
             field.widget = SelectedOrganizationSelect(
                 attrs={"data-org-search": reverse("people:organization_options")}
             )
+        self.form.fields["q"].widget.attrs.update(
+            pattern=NOT_AN_ID_NUMBER_OR_PHONE,
+            title=_(
+                "Search by name or administrative title; ID numbers and phones are never "
+                "searched here."
+            ),
+        )
         for f in self.form.fields.values():
             f.widget.attrs["class"] = (
                 "form-select form-select-sm"

@@ -12,6 +12,11 @@ from __future__ import annotations
 from django import forms
 from django.urls import reverse
 
+# A name search box must not send an ID number or a phone: a GET query puts it in the
+# address and the access log. The browser refuses to submit (form) or send (htmx with
+# hx-validate) a value of 7 or more digits, spaces and dashes; the server refuses it too.
+NOT_AN_ID_NUMBER_OR_PHONE = r"(?![\d\s\-\(\)（）]{7,}[xX]?$).*"
+
 
 def member_label(member) -> str:
     org = member.organization
@@ -42,4 +47,5 @@ class MemberPickerSelect(forms.Select):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         context["widget"]["pick_url"] = reverse("people:member_pick")
+        context["widget"]["search_pattern"] = NOT_AN_ID_NUMBER_OR_PHONE
         return context

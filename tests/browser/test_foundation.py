@@ -216,3 +216,21 @@ def test_branch_secretary_sees_only_the_own_branch(page, browser_tree, login):
     page.get_by_test_id("member-filter").locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r"/members/\?"))
     expect(table.locator("tbody tr td:first-child a")).to_have_count(0)
+
+
+def test_member_search_box_does_not_send_a_phone_or_id_number(page, browser_tree, login):
+    """The list's search is a GET: a phone or ID number typed into it must not reach the
+    address (and the access log). The browser refuses to submit it; a name still works."""
+    login(page, "zhibu")
+    page.goto("/members/")
+    search = page.locator("#id_q")
+    search.fill("138 0000 1234")
+    page.get_by_test_id("member-filter").locator("button[type=submit]").click()
+    assert search.evaluate("el => el.validity.patternMismatch")
+    assert path_of(page) == "/members/"  # nothing was submitted
+    member = browser_tree.members["member"]
+    search.fill(member.name)
+    page.get_by_test_id("member-filter").locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/members/\?"))
+    names = page.get_by_test_id("member-table").locator("tbody tr td:first-child a")
+    expect(names).to_have_count(1)
