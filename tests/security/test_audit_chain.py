@@ -118,13 +118,13 @@ def test_audit_records_cannot_be_changed_or_deleted_through_the_application():
     assert AuditEvent.objects.get(pk=event.pk).note == "chain test 0"
 
 
-
 def test_audit_record_refuses_an_unknown_event_type_and_writes_nothing():
     """Event types are a closed list (the audit page filters by them): a typo is an error."""
     before = AuditEvent.objects.count()
     with pytest.raises(ValueError, match="unknown audit action"):
         audit.record(actor=None, action="updat", object_type="core.test", object_repr="x")
     assert AuditEvent.objects.count() == before
+
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_postgres_refuses_update_and_delete_of_audit_rows():
