@@ -9,8 +9,16 @@ from dangjian.core.validators import validate_no_markup
 from dangjian.organizations.models import Organization, OrganizationKind, Unit
 from dangjian.organizations.selectors import organization_choices
 from dangjian.people.models import Member
+from dangjian.people.widgets import MemberPickerSelect
 
-from .models import AgendaItem, AttendanceStatus, LifeRule, Meeting, MeetingKind
+from .models import (
+    LEADING_GROUP_KINDS,
+    AgendaItem,
+    AttendanceStatus,
+    LifeRule,
+    Meeting,
+    MeetingKind,
+)
 from .services import attendance_candidates
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -58,6 +66,9 @@ class MeetingForm(BootstrapFormMixin, forms.ModelForm):
             "starts_at": DateTimeLocalInput(),
             "ends_at": DateTimeLocalInput(),
             "summary": forms.Textarea(attrs={"rows": 3}),
+            # Search boxes, not <select>s of every member in scope (a million at the organ office).
+            "chair": MemberPickerSelect(),
+            "recorder": MemberPickerSelect(),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -68,10 +79,25 @@ class MeetingForm(BootstrapFormMixin, forms.ModelForm):
         org_field.queryset = organization_choices(user=user, action=Action.MEETING_MANAGE)
         org_field.label_from_instance = _indented
         people = Member.objects.restrict(user, Action.MEETING_MANAGE).current()
+        refusals = {
+            "chair": _("Choose a current member within your scope as the chair."),
+            "recorder": _("Choose a current member within your scope as the recorder."),
+        }
         if self.instance.pk:
             del self.fields["organization"]
             self.fields["version"].initial = self.instance.version
             people = attendance_candidates(self.instance)
+            refusals = {
+                "chair": _("Choose a current member of the meeting's organization as the chair."),
+                "recorder": _(
+                    "Choose a current member of the meeting's organization as the recorder."
+                ),
+            }
+            if self.instance.kind not in LEADING_GROUP_KINDS:
+                # The candidates are the organization's subtree: search only there. A leading
+                # group's meeting also has its post holders from elsewhere: the whole scope.
+                for name in ("chair", "recorder"):
+                    self.fields[name].widget.pick_params = {"org": self.instance.organization_id}
             self.fields["invited_leaders_text"].initial = "\n".join(
                 f"{e.get('name', '')} {e.get('title', '')}".strip()
                 for e in self.instance.invited_leaders
@@ -81,6 +107,10 @@ class MeetingForm(BootstrapFormMixin, forms.ModelForm):
                 "organization__path", "name"
             )
             self.fields[name].label_from_instance = _member_label
+            self.fields[name].error_messages = {
+                **self.fields[name].error_messages,
+                "invalid_choice": refusals[name],
+            }
 
     def clean_invited_leaders_text(self):
         leaders = []
@@ -224,7 +254,16 @@ class DecisionTaskForm(forms.Form):
         label=_("Lead organization"), queryset=Organization.objects.none(), required=False
     )
     responsible = forms.ModelChoiceField(
-        label=_("Responsible person"), queryset=Member.objects.none(), required=False
+        label=_("Responsible person"),
+        queryset=Member.objects.none(),
+        required=False,
+        # A search box, not a <select> of every member below the meeting's organization.
+        widget=MemberPickerSelect(),
+        error_messages={
+            "invalid_choice": _(
+                "Choose a current member of the meeting's organization as the responsible person."
+            )
+        },
     )
     priority = forms.ChoiceField(label=_("Priority"), choices=())
 
@@ -244,6 +283,7 @@ class DecisionTaskForm(forms.Form):
             .order_by("organization__path", "name")
         )
         self.fields["responsible"].label_from_instance = _member_label
+        self.fields["responsible"].widget.pick_params = {"org": meeting.organization_id}
         for f in self.fields.values():
             widget = f.widget
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"

@@ -257,6 +257,11 @@ class MemberPickView(RequireActionMixin, View):
     forms (``people.widgets.MemberPickerSelect``). The current choice, sent under the
     select's name ``field``, is kept at the top when it is in scope.
 
+    An optional ``org`` (an organization id, never anything personal) narrows the
+    search to that organization's subtree, for fields that allow no more (a meeting's
+    chair, a decision's responsible person). It only narrows: an organization outside
+    the user's member scope, or not an id, finds nobody.
+
     ID numbers and phones are refused as the query, as in the member list's API: a
     GET puts them in the address and the access log.
     """
@@ -273,8 +278,15 @@ class MemberPickView(RequireActionMixin, View):
             .current()
             .select_related("organization")
         )
+        org_id = request.GET.get("org", "")
+        if org_id:
+            visible = Organization.objects.restrict(request.user, Action.MEMBER_VIEW)
+            org = visible.filter(pk=org_id).first() if org_id.isdigit() else None
+            scope = scope.filter(organization__path__startswith=org.path) if org else scope.none()
         field = request.GET.get("field", "")
-        chosen_id = request.GET.get(field, "") if field.isidentifier() else ""
+        # A formset's field is named like ``tasks-0-responsible``.
+        named = field.replace("-", "_").isidentifier() and len(field) <= 100
+        chosen_id = request.GET.get(field, "") if named else ""
         chosen = scope.filter(pk=chosen_id).first() if chosen_id.isdigit() else None
         query = request.GET.get("q", "").strip()[:50]
         refused, matches, more = "", [], False

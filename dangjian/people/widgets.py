@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django import forms
 from django.urls import reverse
+from django.utils.http import urlencode
 
 # A name search box must not send an ID number or a phone: a GET query puts it in the
 # address and the access log. The browser refuses to submit (form) or send (htmx with
@@ -25,6 +26,12 @@ def member_label(member) -> str:
 
 class MemberPickerSelect(forms.Select):
     template_name = "people/widgets/member_picker.html"
+
+    def __init__(self, attrs=None, choices=(), *, pick_params=None):
+        super().__init__(attrs, choices)
+        # Extra query of the search, e.g. {"org": 12} to find only members of that
+        # organization's subtree (checked by the endpoint); never anything personal.
+        self.pick_params = dict(pick_params or {})
 
     def optgroups(self, name, value, attrs=None):
         chosen = [v for v in (value or []) if v not in (None, "")]
@@ -46,6 +53,7 @@ class MemberPickerSelect(forms.Select):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["widget"]["pick_url"] = reverse("people:member_pick")
+        query = urlencode({"field": name, **self.pick_params})
+        context["widget"]["pick_url"] = f"{reverse('people:member_pick')}?{query}"
         context["widget"]["search_pattern"] = NOT_AN_ID_NUMBER_OR_PHONE
         return context

@@ -55,6 +55,10 @@ def test_record_a_leading_group_meeting(page, browser_tree, leading_group, login
     form.locator("#id_title").fill("党组会议传达学习重要讲话精神")
     form.locator("#id_starts_at").fill(starts.strftime("%Y-%m-%dT%H:%M"))
     form.locator("#id_venue").fill("第一会议室")
+    # The chair is found by typing part of the name (htmx), not chosen from every member.
+    expect(form.locator("#id_chair option")).to_have_count(1)
+    form.get_by_test_id("member-pick-chair").fill("党组书记")
+    expect(form.locator(f"#id_chair option[value='{chief.pk}']")).to_have_count(1)
     form.locator("#id_chair").select_option(str(chief.pk))
     form.locator("#id_invited_leaders_text").fill("丙某 驻局纪检监察组组长")
     form.locator("button[type=submit]").click()
@@ -124,6 +128,16 @@ def test_record_a_leading_group_meeting(page, browser_tree, leading_group, login
     deadline = timezone.localdate() + datetime.timedelta(days=30)
     task_form.locator("#id_tasks-0-deadline").fill(deadline.isoformat())
     task_form.locator("#id_tasks-0-lead_unit").select_option(str(browser_tree.units["office"].pk))
+    # The responsible person through the picker; a row added by the button searches too.
+    first = task_form.locator("#id_tasks-0-responsible")
+    task_form.get_by_test_id("member-pick-tasks-0-responsible").fill("党组书记")
+    expect(first.locator(f"option[value='{chief.pk}']")).to_have_count(1)
+    first.select_option(str(chief.pk))
+    n = task_form.get_by_test_id("task-row").count()
+    page.get_by_test_id("add-task-row").click()
+    task_form.get_by_test_id(f"member-pick-tasks-{n}-responsible").fill("党组成员")
+    added = task_form.locator(f"#id_tasks-{n}-responsible option[value='{deputy.pk}']")
+    expect(added).to_have_count(1)
     page.get_by_test_id("decision-tasks-save").click()
     page.wait_for_url(f"**/meetings/{meeting.pk}/")
     expect(page.get_by_test_id("item-tasks")).to_contain_text("二要狠抓工作落实")
@@ -134,6 +148,7 @@ def test_record_a_leading_group_meeting(page, browser_tree, leading_group, login
     task = Task.objects.get(origin_meeting=meeting)
     assert task.deadline == deadline
     assert task.lead_unit_id == browser_tree.units["office"].pk
+    assert task.responsible_id == chief.pk
     assert task.organization_id == root.pk
 
     # 6. The task is on the supervision board, not started.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from dangjian.people.models import Member
 from dangjian.tasks.models import Task
@@ -84,7 +85,7 @@ def test_out_of_scope_member_is_refused(client, tree, office_staff, today):
     r = client.post(reverse("tasks:task_create"), data)
     assert r.status_code == 200
     errors = r.context["form"].errors["responsible"]
-    assert errors == ["Choose a current member within your scope as the responsible person."]
+    assert errors == [_("Choose a current member within your scope as the responsible person.")]
     assert not Task.objects.exists()
     page = r.content.decode()
     assert "孙远方" not in page
