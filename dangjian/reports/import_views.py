@@ -29,6 +29,7 @@ from dangjian.meetings.forms import DATETIME_FORMAT, DateTimeLocalInput, _indent
 from dangjian.meetings.models import MeetingKind
 from dangjian.organizations.models import Organization, Unit
 from dangjian.organizations.selectors import organization_choices
+from dangjian.people.widgets import MemberPickerSelect
 from dangjian.reports.parser import InputError, decode_bytes
 from dangjian.study.models import Topic, TopicKind
 
@@ -115,7 +116,10 @@ class ImportForm(BootstrapFormMixin, forms.Form):
     )
     venue = forms.CharField(label=gettext_lazy("Venue"), max_length=200, required=False)
     chair = forms.ModelChoiceField(
-        label=gettext_lazy("Chair"), queryset=Topic.objects.none(), required=False
+        label=gettext_lazy("Chair"),
+        queryset=Topic.objects.none(),
+        required=False,
+        widget=MemberPickerSelect(),  # the draft's match, or search: never the whole scope
     )
     chair_name = forms.CharField(
         label=gettext_lazy("Chair (as text)"),

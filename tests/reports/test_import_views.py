@@ -16,7 +16,7 @@ from django.utils import timezone
 from dangjian.meetings.models import AgendaItem, Attendance, Meeting
 from dangjian.study.models import Topic
 from dangjian.tasks.models import Task
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_member
 
 SEED = Path("/work/shared/seeds/002_5d496fc68e932dd4.txt")
 if not SEED.exists():
@@ -63,6 +63,18 @@ def test_start_page(dangzu):
     response = dangzu.get(START)
     assert response.status_code == 200
     assert b'data-testid="import-start-form"' in response.content
+
+
+def test_chair_is_a_picker_not_a_list_of_every_member_in_scope(dangzu, seed_text, tree):
+    """Step 2 offers the chair matched by name and a search, never the whole scope (a
+    million members at a large organ); the page does not grow with the members."""
+    branch = tree.orgs["branch"]
+    names = [f"候选党员{i:03d}" for i in range(60)]
+    for name in names:
+        make_member(branch, name=name)
+    html = dangzu.post(START, {"text": seed_text}).content.decode()
+    assert 'data-testid="member-picker-chair"' in html
+    assert not [name for name in names if name in html]
 
 
 def test_paste_shows_step2_without_writing(dangzu, seed_text, tree):
