@@ -198,32 +198,24 @@ def api_anonymous_wait(request) -> int:
 
 
 class ApiRateThrottle(BaseThrottle):
-    """Every API request: per user when authenticated (rate ``user``), else per address
-    (``anon``). DRF refuses an anonymous request to a protected endpoint (401) before
+    """Every API request: the view's stricter ``throttle_scope`` rate if it has one (an
+    expensive or sensitive endpoint; ``@action(throttle_scope=…)``), then the general rate
+    — per user when authenticated (``user``), else per address (``anon``). One class, so
+    a request refused by one limit is not charged to the other (``check`` stops at the
+    first refusal). DRF refuses an anonymous request to a protected endpoint (401) before
     throttles run; ``core.api.exception_handler`` counts those for the address too."""
 
     def allow_request(self, request, view):
-        if request.user.is_authenticated:
-            limit = (API_USER, request.user.pk, api_rate("user"))
-        else:
-            limit = (API_ANON, client_address(request), api_rate("anon"))
-        self._wait = check(request, [limit])
-        return not self._wait
-
-    def wait(self):
-        return self._wait
-
-
-class ApiScopedRateThrottle(BaseThrottle):
-    """The stricter rate of an expensive or sensitive endpoint: the view's (or the viewset
-    action's, ``@action(throttle_scope=…)``) ``throttle_scope``, per user or address."""
-
-    def allow_request(self, request, view):
-        scope = getattr(view, "throttle_scope", None)
-        if not scope:
-            return True
         kind, ident = _ident(request)
-        self._wait = check(request, [(f"api_{scope}_{kind}", ident, api_rate(scope))])
+        limits = []
+        scope = getattr(view, "throttle_scope", None)
+        if scope:
+            limits.append((f"api_{scope}_{kind}", ident, api_rate(scope)))
+        if kind == "user":
+            limits.append((API_USER, ident, api_rate("user")))
+        else:
+            limits.append((API_ANON, ident, api_rate("anon")))
+        self._wait = check(request, limits)
         return not self._wait
 
     def wait(self):

@@ -200,6 +200,19 @@ def test_personal_data_lookup_and_reveal_have_a_stricter_scoped_rate(tree, rates
     assert secretary.post(LOOKUP, {"phone": "13800001234"}, format="json").status_code == 200
 
 
+def test_request_refused_by_the_scoped_rate_is_not_charged_to_the_user_rate(tree, rates):
+    """A look-up refused by `personal_data` does not use up the user's general budget."""
+    rates(user="3/min", personal_data="1/hour")
+    client = token_client(tree.users["office_staff"])
+    assert client.post(LOOKUP, {"phone": "13800001234"}, format="json").status_code == 200
+    for _ in range(3):
+        assert_throttled(client.post(LOOKUP, {"phone": "13800001234"}, format="json"), 3590)
+    # One request charged so far: two more general requests pass, the third is refused.
+    assert client.get(MEMBERS).status_code == 200
+    assert client.get(MEMBERS).status_code == 200
+    assert client.get(MEMBERS).status_code == 429
+
+
 def test_report_parse_and_import_have_a_stricter_scoped_rate(tree, rates):
     """The news-report parse and import (parser work, writes) share the scoped rate `reports`."""
     rates(user="100/min", reports="1/hour")
@@ -368,6 +381,9 @@ def test_right_current_password_is_not_counted(tree, client, settings):
     user = tree.users["member"]
     assert client.login(username="dangyuan", password=PASSWORD)
     _guess(client, "wrong-guess")
+    assert AccountState.objects.get(user=user).failed_logins == 1
     response = _guess(client, PASSWORD)
     assert response.status_code == 302 and response["Location"] == reverse("core:home")
-    assert AccountState.objects.get(user=user).locked_until is None
+    state = AccountState.objects.get(user=user)
+    assert state.locked_until is None
+    assert state.failed_logins <= 1  # the right password added no failure
