@@ -149,6 +149,8 @@ class AuditArchiveEvent(models.Model):
         verbose_name = _("archived audit event")
         verbose_name_plural = _("archived audit events")
         ordering = ["seq"]
+        # "Who looked at my data" (privacy) reads the archive by object on every view.
+        indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self):
         return f"#{self.seq} {self.action} {self.object_repr}"
