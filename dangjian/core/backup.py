@@ -349,8 +349,8 @@ def restore_backup(source: Path | str, *, using: str = DEFAULT_DB_ALIAS) -> Summ
                     path = media_root / PurePosixPath(name[len("media/") :])
                     path.parent.mkdir(parents=True, exist_ok=True)
                     with tar.extractfile(name) as src, open(path, "xb") as dst:
+                        written.append(path)  # before copying: a partial file is removed too
                         shutil.copyfileobj(src, dst, CHUNK)
-                    written.append(path)
                 rows = _load_rows(
                     tar, manifest, using, audited={"files": len(written), "name": source.name}
                 )
