@@ -9,7 +9,7 @@ from dangjian.core.validators import validate_no_markup
 from dangjian.organizations.models import Organization, OrganizationKind, Unit
 from dangjian.organizations.selectors import organization_choices
 from dangjian.people.models import Member
-from dangjian.people.widgets import MemberPickerSelect
+from dangjian.people.widgets import MemberPickerSelect, member_label
 
 from .models import (
     LEADING_GROUP_KINDS,
@@ -26,10 +26,6 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 def _indented(org: Organization) -> str:
     return "\u3000" * org.depth + org.name
-
-
-def _member_label(member: Member) -> str:
-    return f"{member.name}（{member.organization.short_name or member.organization.name}）"
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -106,7 +102,7 @@ class MeetingForm(BootstrapFormMixin, forms.ModelForm):
             self.fields[name].queryset = people.select_related("organization").order_by(
                 "organization__path", "name"
             )
-            self.fields[name].label_from_instance = _member_label
+            self.fields[name].label_from_instance = member_label
             self.fields[name].error_messages = {
                 **self.fields[name].error_messages,
                 "invalid_choice": refusals[name],
@@ -143,7 +139,7 @@ class AttendanceRowForm(forms.Form):
     def __init__(self, *args, candidates=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = candidates
-        self.fields["member"].label_from_instance = _member_label
+        self.fields["member"].label_from_instance = member_label
         self.fields["member"].widget.attrs["class"] = "form-select form-select-sm"
         self.fields["status"].widget.attrs["class"] = "form-select form-select-sm"
         self.fields["reason"].widget.attrs.update(
@@ -282,7 +278,7 @@ class DecisionTaskForm(forms.Form):
             .select_related("organization")
             .order_by("organization__path", "name")
         )
-        self.fields["responsible"].label_from_instance = _member_label
+        self.fields["responsible"].label_from_instance = member_label
         self.fields["responsible"].widget.pick_params = {"org": meeting.organization_id}
         for f in self.fields.values():
             widget = f.widget

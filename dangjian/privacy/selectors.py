@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangjian.access.models import RoleGrant
@@ -345,7 +346,11 @@ def account(*, user) -> Section:
     state = AccountState.objects.filter(user=user).first()
     two_factor = twofactor_selectors.status(user=user)
     devices = "、".join(
-        f"{d.name} ({_('last used')} {d.last_used_at:%Y-%m-%d %H:%M})"
+        _("%(name)s (last used %(time)s)")
+        % {
+            "name": d.name,
+            "time": timezone.localtime(d.last_used_at).strftime("%Y-%m-%d %H:%M"),
+        }
         if getattr(d, "last_used_at", None)
         else d.name
         for d in two_factor["devices"]

@@ -25,11 +25,11 @@ from dangjian.core.forms import BootstrapFormMixin, apply_service_errors
 from dangjian.core.uploads import validate_attachment
 from dangjian.core.validators import validate_no_markup
 from dangjian.core.views import RequireActionMixin
-from dangjian.meetings.forms import DATETIME_FORMAT, DateTimeLocalInput, _indented, _member_label
+from dangjian.meetings.forms import DATETIME_FORMAT, DateTimeLocalInput, _indented
 from dangjian.meetings.models import MeetingKind
 from dangjian.organizations.models import Organization, Unit
 from dangjian.organizations.selectors import organization_choices
-from dangjian.people.widgets import MemberPickerSelect
+from dangjian.people.widgets import MemberPickerSelect, member_label
 from dangjian.reports.parser import InputError, decode_bytes
 from dangjian.study.models import Topic, TopicKind
 
@@ -151,12 +151,11 @@ class ImportForm(BootstrapFormMixin, forms.Form):
         f["starts_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
         people = importing.member_candidates(user, None).select_related("organization")
         f["chair"].queryset = people.order_by("organization__path", "name")
-        f["chair"].label_from_instance = _member_label
         f["attendees"].queryset = people
-        f["attendees"].label_from_instance = _member_label
+        f["attendees"].label_from_instance = member_label
         # Only the members matched by name are offered as checkboxes.
         matched = list(dict.fromkeys(draft.attendees))
-        f["attendees"].widget.choices = [(m.pk, _member_label(m)) for m in matched]
+        f["attendees"].widget.choices = [(m.pk, member_label(m)) for m in matched]
         self.initial.update(
             {
                 "text": draft.text,

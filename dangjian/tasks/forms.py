@@ -12,17 +12,13 @@ from dangjian.core.forms import BootstrapFormMixin
 from dangjian.organizations.models import Organization, Unit
 from dangjian.organizations.selectors import organization_choices
 from dangjian.people.models import Member
-from dangjian.people.widgets import MemberPickerSelect
+from dangjian.people.widgets import MemberPickerSelect, member_label
 
 from .models import OPEN_STATUSES, Task, TaskPriority
 
 
 def _indented(org: Organization) -> str:
     return "\u3000" * org.depth + org.name
-
-
-def _member_label(member: Member) -> str:
-    return f"{member.name}（{member.organization.short_name or member.organization.name}）"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -103,7 +99,7 @@ class TaskForm(BootstrapFormMixin, forms.ModelForm):
             .select_related("organization")
             .order_by("organization__path", "name")
         )
-        f["responsible"].label_from_instance = _member_label
+        f["responsible"].label_from_instance = member_label
         f["responsible"].error_messages = {
             **f["responsible"].error_messages,
             "invalid_choice": _(

@@ -206,7 +206,8 @@ def test_download_contains_the_same_data_watermarked_and_is_audited(tree, client
     assert response.status_code == 200
     assert "spreadsheetml" in response["Content-Type"]
     assert response["Cache-Control"] == "no-store"
-    text, cells = _workbook_text(b"".join(response.streaming_content))
+    data = b"".join(response.streaming_content)
+    text, cells = _workbook_text(data)
 
     assert _contains(text, me.decrypted("id_number")), "own ID number missing from the copy"
     assert _contains(text, me.decrypted("phone")), "own phone missing from the copy"
@@ -215,8 +216,10 @@ def test_download_contains_the_same_data_watermarked_and_is_audited(tree, client
     assert '=HYPERLINK("http://example.invalid","x")' in text
     assert all(c.data_type != "f" for c in cells)
     assert "jiguan" in text and "outsider" not in text
-    assert "Exported by" in text or "导出" in text
-    assert "dangyuan" in text
+    # The watermark (core/xlsx.py): the file's description and every sheet's first row.
+    book = load_workbook(io.BytesIO(data))
+    assert user.username in (book.properties.description or "")
+    assert all(user.username in str(ws.cell(1, 1).value or "") for ws in book.worksheets)
     assert not _contains(text, other.decrypted("id_number")), "another member's ID in the copy"
     for value in two_members["theirs"].values():
         assert value not in text
