@@ -137,6 +137,8 @@ ACCOUNTS = (
     ("admin", Role.SYSTEM_ADMIN, None, "平台管理员"),
     ("jiguan", Role.ORGAN_OFFICE, "nrta_committee", "机关党委办公室"),
     ("dangzu", Role.LEADING_GROUP_OFFICE, "nrta", "党组办公室"),
+    # The provincial bureau's own office: seed 002's meeting, its tasks and documents.
+    ("shengju", Role.LEADING_GROUP_OFFICE, "province", "省广电局党组办公室"),
     ("zhibu", Role.BRANCH_SECRETARY, DEMO_BRANCH, ""),
     ("dangyuan", Role.MEMBER, DEMO_BRANCH, ""),
     ("anquan", Role.SECURITY_ADMIN, None, "安全管理员"),

@@ -54,6 +54,7 @@ ACCOUNTS = {
     "admin": (Role.SYSTEM_ADMIN, None),
     "jiguan": (Role.ORGAN_OFFICE, "广电总局机关党委"),
     "dangzu": (Role.LEADING_GROUP_OFFICE, "广电总局党组"),
+    "shengju": (Role.LEADING_GROUP_OFFICE, "省广电局党组"),
     "zhibu": (Role.BRANCH_SECRETARY, "办公厅第三党支部"),
     "dangyuan": (Role.MEMBER, "办公厅第三党支部"),
     "anquan": (Role.SECURITY_ADMIN, None),

@@ -329,3 +329,27 @@ def test_large_demos_bound_the_history(db, monkeypatch):
     assert light
     assert all(timezone.localtime(r["first"]).date() > light_start for r in light)
     assert Member.objects.exists() and PostAssignment.objects.exists()
+
+
+def test_shengju_sees_seed_002_its_tasks_and_documents_and_nothing_of_the_nrta(loaded):
+    """The provincial bureau's office account opens seed 002's meeting, tasks and documents."""
+    from django.test import Client
+    from django.urls import reverse
+
+    meeting = seed_meeting()
+    client = Client()
+    assert client.login(username="shengju", password=PASSWORD)
+    page = client.get(reverse("meetings:meeting_detail", args=[meeting.pk]))
+    assert page.status_code == 200
+    assert "张新文" in page.content.decode()
+    for name in ("reports:meeting_minutes", "reports:meeting_news_draft"):
+        assert client.get(reverse(name, args=[meeting.pk])).status_code == 200, name
+    tasks = Task.objects.filter(origin_meeting=meeting, parent=None)
+    board = client.get(reverse("tasks:task_list")).content.decode()
+    assert any(task.title in board for task in tasks)
+    for task in tasks:
+        assert client.get(reverse("tasks:task_detail", args=[task.pk])).status_code == 200
+    elsewhere = Meeting.objects.exclude(organization__path__startswith=meeting.organization.path)
+    other = elsewhere.filter(organization__name="广电总局党组").first()
+    assert other is not None
+    assert client.get(reverse("meetings:meeting_detail", args=[other.pk])).status_code == 404

@@ -23,7 +23,7 @@ from dangjian.tasks.models import Task
 from dangjian.training.models import Training
 
 PASSWORD = "Demo-password-2024"
-ACCOUNTS = ["admin", "jiguan", "dangzu", "zhibu", "dangyuan", "anquan", "shenji"]
+ACCOUNTS = ["admin", "jiguan", "dangzu", "shengju", "zhibu", "dangyuan", "anquan", "shenji"]
 PAGES = [
     "core:home",
     "organizations:organization_tree",
@@ -109,6 +109,7 @@ MUST_OPEN = {
         "training:overview",
     ],
     "dangzu": ["meetings:meeting_list", "tasks:task_board", "tasks:overview", "study:topic_list"],
+    "shengju": ["meetings:meeting_list", "tasks:task_board", "tasks:overview", "study:topic_list"],
     "zhibu": [
         "meetings:meeting_list",
         "tasks:task_board",
