@@ -10,6 +10,8 @@ from collections import defaultdict
 import pytest
 from django.db import transaction
 from django.db.models import Count, F, Min
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.core import demo, demo_meetings
@@ -333,9 +335,6 @@ def test_large_demos_bound_the_history(db, monkeypatch):
 
 def test_shengju_sees_seed_002_its_tasks_and_documents_and_nothing_of_the_nrta(loaded):
     """The provincial bureau's office account opens seed 002's meeting, tasks and documents."""
-    from django.test import Client
-    from django.urls import reverse
-
     meeting = seed_meeting()
     client = Client()
     assert client.login(username="shengju", password=PASSWORD)
