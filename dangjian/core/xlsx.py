@@ -32,6 +32,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from dangjian.core.typography import fullwidth
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "yyyy-mm-dd"
@@ -90,11 +92,12 @@ class SheetWriter:
             return None
         if isinstance(value, str):
             value = clean_text(value)
-            if is_formula_like(value):
+            if is_formula_like(value):  # kept exactly as typed, and never a formula
                 cell = WriteOnlyCell(self.worksheet, value=value)
                 cell.data_type = "s"  # openpyxl would store "=..." as a formula
                 cell.quotePrefix = True  # and Excel keeps it text when edited
                 return cell
+            value = fullwidth(value)  # Chinese text takes full-width punctuation
             if index in self._text_cols:
                 return self._styled(index, value, TEXT_FORMAT)
             return value
@@ -128,7 +131,7 @@ class SheetWriter:
 
     def append_plain(self, values: Iterable[Any]) -> None:
         """Append a row as is; for trusted text built by the program."""
-        self.worksheet.append(list(values))
+        self.worksheet.append([fullwidth(v) if isinstance(v, str) else v for v in values])
         self.rows_written += 1
 
     def add_list_validation(
@@ -178,6 +181,7 @@ class WorkbookBuilder:
         writer = SheetWriter(ws, columns)
         header_row = 1
         if watermark:
+            watermark = fullwidth(watermark)
             # Also on every printed page and in the file's properties.
             printed = clean_text(watermark).replace("&", "&&")[:250]
             ws.oddHeader.right.text = printed
@@ -202,7 +206,7 @@ class WorkbookBuilder:
         if header and columns:
             cells = []
             for col in columns:
-                c = WriteOnlyCell(ws, value=clean_text(col.header))
+                c = WriteOnlyCell(ws, value=fullwidth(clean_text(col.header)))
                 c.data_type = "s"
                 c.font = _HEADER_FONT
                 c.fill = _HEADER_FILL

@@ -26,6 +26,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from dangjian.core.typography import fullwidth
 from dangjian.core.watermark import watermark_docx
 from dangjian.meetings.models import AttendanceStatus, Meeting
 
@@ -155,7 +156,7 @@ def add_heading1(doc, number: int, text: str):
 
 def add_heading2(doc, number: int, text: str):
     p = add_body(doc, "")
-    p.runs[0].text = f"({cn_ordinal(number)}){text}"
+    p.runs[0].text = f"（{cn_ordinal(number)}）{text}"
     set_font(p.runs[0], HEADING2_FONT, BODY_SIZE)
     return p
 
@@ -193,7 +194,24 @@ def _cell_text(cell, text: str, *, bold: bool = False) -> None:
     set_font(run, HEADING1_FONT if bold else BODY_FONT, TABLE_SIZE)
 
 
+def _paragraphs(doc):
+    """Every paragraph of the body, its tables and the page headers and footers."""
+    yield from doc.paragraphs
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                yield from cell.paragraphs
+    for section in doc.sections:
+        for part in (section.header, section.footer):
+            yield from part.paragraphs
+
+
 def save(doc) -> bytes:
+    for paragraph in _paragraphs(doc):  # official Chinese text: full-width punctuation
+        for run in paragraph.runs:
+            text = run.text
+            if text and (fixed := fullwidth(text)) != text:  # a field code run has no text
+                run.text = fixed
     watermark_docx(doc)  # who exported it and when, in the page header (core/watermark.py)
     out = io.BytesIO()
     doc.save(out)
@@ -252,17 +270,17 @@ def meeting_minutes_docx(meeting: Meeting) -> bytes:
         by_status.setdefault(a.status, []).append(a)
 
     add_heading1(doc, 1, "会议基本情况")
-    add_body(doc, f"时间:{meeting_time(meeting)}")
-    add_body(doc, f"地点:{meeting.venue or '—'}")
-    add_body(doc, f"主持人:{chair_text(meeting) or '—'}")
-    add_body(doc, f"记录人:{meeting.recorder.name if meeting.recorder else '—'}")
+    add_body(doc, f"时间：{meeting_time(meeting)}")
+    add_body(doc, f"地点：{meeting.venue or '—'}")
+    add_body(doc, f"主持人：{chair_text(meeting) or '—'}")
+    add_body(doc, f"记录人：{meeting.recorder.name if meeting.recorder else '—'}")
     present = [a for a in attendances if a.status in news.PRESENT]
-    add_body(doc, f"应到{len(attendances)}人,实到{len(present)}人。")
+    add_body(doc, f"应到{len(attendances)}人，实到{len(present)}人。")
     if present:
         names = "、".join(
             a.member.name + ("(迟到)" if a.status == AttendanceStatus.LATE else "") for a in present
         )
-        add_body(doc, f"出席:{names}")
+        add_body(doc, f"出席：{names}")
     for status, word in ((AttendanceStatus.LEAVE, "请假"), (AttendanceStatus.ABSENT, "缺席")):
         rows = by_status.get(status, [])
         if rows:
@@ -274,7 +292,7 @@ def meeting_minutes_docx(meeting: Meeting) -> bytes:
         if isinstance(i, dict) and i.get("name")
     ]
     if invited:
-        add_body(doc, f"列席:{'、'.join(invited)}")
+        add_body(doc, f"列席：{'、'.join(invited)}")
 
     add_heading1(doc, 2, "会议议题")
     items = news._agenda(meeting)
@@ -284,13 +302,13 @@ def meeting_minutes_docx(meeting: Meeting) -> bytes:
         add_heading2(doc, n, item.title)
         topics = news._topics_of(item)
         if topics:
-            add_body(doc, "学习内容:" + ";".join(news.topic_phrase(t) for t in topics) + "。")
+            add_body(doc, "学习内容：" + "；".join(news.topic_phrase(t) for t in topics) + "。")
         for line in (item.minutes or "").splitlines():
             if line.strip():
                 add_body(doc, line.strip())
         decisions = news.decision_texts(item)
         if decisions:
-            add_body(doc, "会议决定(要求):")
+            add_body(doc, "会议决定（要求）：")
             for i, text in enumerate(decisions, 1):
                 add_body(doc, f"{i}.{text}。")
 
@@ -306,12 +324,12 @@ def meeting_minutes_docx(meeting: Meeting) -> bytes:
         lead = task.lead_unit or task.lead_organization
         parts = [f"{i}.{task.title}。"]
         if lead:
-            parts.append(f"牵头单位:{lead}。")
+            parts.append(f"牵头单位：{lead}。")
         cooperating = "、".join(u.name for u in task.cooperating_units.all())
         if cooperating:
-            parts.append(f"配合单位:{cooperating}。")
+            parts.append(f"配合单位：{cooperating}。")
         if task.responsible:
-            parts.append(f"责任人:{task.responsible.name}。")
-        parts.append(f"完成时限:{news.cn_date(task.deadline)}。")
+            parts.append(f"责任人：{task.responsible.name}。")
+        parts.append(f"完成时限：{news.cn_date(task.deadline)}。")
         add_body(doc, "".join(parts))
     return save(doc)

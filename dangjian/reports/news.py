@@ -24,8 +24,10 @@ Wording chosen for the parser (structure of the genre, not parser tweaks):
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
+from dangjian.core.typography import fullwidth
 from dangjian.meetings.models import AgendaItem, AttendanceStatus, Meeting, MeetingKind
 from dangjian.organizations.models import OrganizationKind
 from dangjian.people.models import PostAssignment, PostTitle
@@ -330,19 +332,19 @@ def meeting_news_draft(meeting: Meeting) -> str:
         n += 1
         if len(texts) == 1:
             # One requirement is stated, not enumerated (一要 without 二要 is not the genre).
-            paragraphs.append(f"{word},{_audience(meeting)}要{texts[0]}。")
+            paragraphs.append(f"{word}，{_audience(meeting)}要{texts[0]}。")
             continue
         # A run of the genre counts 一 to 十; more requirements continue in a new paragraph.
         for start in range(0, len(texts), 10):
             chunk = texts[start : start + 10]
             if start == 0:
                 lead_in = (
-                    f"{word},{_audience(meeting)}要坚定不移抓好贯彻落实,确保各项工作落地见效。"
+                    f"{word}，{_audience(meeting)}要坚定不移抓好贯彻落实，确保各项工作落地见效。"
                 )
             else:
-                lead_in = "会议同时要求,"
+                lead_in = "会议同时要求，"
             paragraphs.append(lead_in + _enumerate(chunk))
-    return "\n\n".join(paragraphs) + "\n"
+    return fullwidth("\n\n".join(paragraphs) + "\n")
 
 
 def _attendees_sentence(meeting: Meeting, attendances, posts) -> str:
@@ -509,7 +511,7 @@ def _leader_sentences(leaders: list[dict]) -> str:
             sentences.append(f"{who}主持活动。")
         elif role == "entrusted":
             by = leader["entrusted_by"]
-            sentences.append(f"受{by}委托,{who}出席并致辞。" if by else f"{who}出席并致辞。")
+            sentences.append(f"受{by}委托，{who}出席并致辞。" if by else f"{who}出席并致辞。")
         else:  # spoke
             sentences.append(f"{who}出席并讲话。")
     flush()
@@ -561,7 +563,7 @@ def activity_news_draft(activity) -> str:
         text = f"此次活动是{campaign_name}的重要内容。"
         parent = campaign.parent.name.strip() if campaign.parent_id else ""
         if parent:
-            text += f"{campaign_name}在{parent}中组织开展,是推动{parent}走深走实的重要举措。"
+            text += f"{campaign_name}在{parent}中组织开展，是推动{parent}走深走实的重要举措。"
         caps = [CAPABILITY_WORDS[c] for c in CAPABILITY_WORDS if c in (campaign.capabilities or [])]
         if caps:
             text += f"行动以提升党员干部{_join_and(caps)}为目标。"
@@ -574,16 +576,16 @@ def activity_news_draft(activity) -> str:
         who = "个党支部" if branches else "个部门单位"
         clauses = [_presentation_clause(label, topic) for label, topic in presentations]
         if n == 1:
-            paragraphs.append(f"活动中,{clauses[0]}。")
+            paragraphs.append(f"活动中，{clauses[0]}。")
         else:
             paragraphs.append(
-                f"活动中,{n}{who}作交流发言。其中," + ";".join(clauses) + "。"
-                f"{n}{who}从不同角度作了交流展示,为各级党组织提高基层党建工作质量提供了有益做法。"
+                f"活动中，{n}{who}作交流发言。其中，" + "；".join(clauses) + "。"
+                f"{n}{who}从不同角度作了交流展示，为各级党组织提高基层党建工作质量提供了有益做法。"
             )
     summary = (activity.summary or "").replace("\r\n", "\n").strip()
     if summary:
         paragraphs.extend(p.strip() for p in re.split(r"\n\s*\n", summary) if p.strip())
-    return "\n\n".join(paragraphs) + "\n"
+    return fullwidth("\n\n".join(paragraphs) + "\n")
 
 
 def activity_draft_check(activity, text: str) -> list[dict]:
@@ -614,7 +616,7 @@ def activity_draft_check(activity, text: str) -> list[dict]:
     out = []
     for f, r, p in rows:
         ok = r == p
-        if f == "campaign" and r and p:
+        if f == "campaign" and r and p:  # a draft writes full-width what the record may not
             ok = _bare(r) == _bare(p)
         if f == "kind" and genre_type is None:
             ok = True
@@ -624,4 +626,5 @@ def activity_draft_check(activity, text: str) -> list[dict]:
 
 
 def _bare(s: str) -> str:
-    return re.sub(r"[\s“”\"'‘’]", "", s or "")
+    """For comparing names: without spaces and quotes, full-width folded to half-width."""
+    return re.sub(r"[\s“”\"'‘’]", "", unicodedata.normalize("NFKC", s or ""))

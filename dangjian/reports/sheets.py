@@ -24,10 +24,10 @@ from .minutes import (
 
 
 def _header(doc, meeting: Meeting) -> None:
-    add_body(doc, f"会议名称:{meeting.title}", indent=False)
-    add_body(doc, f"时间:{meeting_time(meeting)}", indent=False)
-    add_body(doc, f"地点:{meeting.venue or '—'}", indent=False)
-    add_body(doc, f"主持人:{chair_text(meeting) or '—'}", indent=False)
+    add_body(doc, f"会议名称：{meeting.title}", indent=False)
+    add_body(doc, f"时间：{meeting_time(meeting)}", indent=False)
+    add_body(doc, f"地点：{meeting.venue or '—'}", indent=False)
+    add_body(doc, f"主持人：{chair_text(meeting) or '—'}", indent=False)
 
 
 def _titles(meeting: Meeting, attendances) -> dict[int, str]:
@@ -68,8 +68,8 @@ def meeting_attendance_sheet_docx(meeting: Meeting) -> bytes:
     present = count[AttendanceStatus.PRESENT] + count[AttendanceStatus.LATE]
     add_body(
         doc,
-        f"应到{len(attendances)}人,实到{present}人(其中迟到{count[AttendanceStatus.LATE]}人),"
-        f"请假{count[AttendanceStatus.LEAVE]}人,缺席{count[AttendanceStatus.ABSENT]}人。",
+        f"应到{len(attendances)}人，实到{present}人（其中迟到{count[AttendanceStatus.LATE]}人），"
+        f"请假{count[AttendanceStatus.LEAVE]}人，缺席{count[AttendanceStatus.ABSENT]}人。",
     )
     return save(doc)
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from dangjian.core.models import AuditEvent
+from dangjian.core.typography import fullwidth
 from dangjian.reports import news, services
 from dangjian.reports.models import ActivityNewsDraft
 from dangjian.reports.parser import parse_report
@@ -27,30 +28,30 @@ def test_seed_000_style_draft(seed_activity):
     draft = news.activity_news_draft(seed_activity)
     paragraphs = draft.strip().split("\n\n")
     assert paragraphs[0] == (
-        "测试局机关党委举办“政治机关,政治工作”能力提升行动启动仪式暨“四强”党支部建设论坛"
+        "测试局机关党委举办“政治机关，政治工作”能力提升行动启动仪式暨“四强”党支部建设论坛"
     )
     lead = paragraphs[1]
     assert lead.startswith(
-        "2023年5月6日,测试局机关党委在五四二台举办“政治机关,政治工作”能力提升行动启动仪式"
+        "2023年5月6日，测试局机关党委在五四二台举办“政治机关，政治工作”能力提升行动启动仪式"
     )
     assert "活动以“学习新思想 提升新本领”为主题。" in lead
     assert (
-        "受局党组成员、副局长乐玉成委托,局党组成员、副局长、机关党委书记杨小伟出席并致辞。" in lead
+        "受局党组成员、副局长乐玉成委托，局党组成员、副局长、机关党委书记杨小伟出席并致辞。" in lead
     )
     assert "机关党委副书记王育宏出席活动。" in lead
     assert lead.endswith(
-        "局机关各部门党支部副书记,直属各单位分管党建工作的有关负责同志、党办主任或党支部书记代表"
+        "局机关各部门党支部副书记，直属各单位分管党建工作的有关负责同志、党办主任或党支部书记代表"
         "参加活动。"
     )
     campaign = paragraphs[2]
-    assert campaign.startswith("此次活动是“政治机关,政治工作”能力提升行动的重要内容。")
+    assert campaign.startswith("此次活动是“政治机关，政治工作”能力提升行动的重要内容。")
     assert "在学习贯彻习近平新时代中国特色社会主义思想主题教育中组织开展" in campaign
     assert "政治能力、调查研究能力、科学决策能力和抓落实能力" in campaign
     presentations = paragraphs[3]
-    assert presentations.startswith("活动中,3个部门单位作交流发言。其中,办公厅第三党支部围绕")
+    assert presentations.startswith("活动中，3个部门单位作交流发言。其中，办公厅第三党支部围绕")
     assert "宣传司围绕“深化党建和业务融合”作交流发言" in presentations
     assert "北京地球站节目平台机房党支部围绕“党群零距离”作交流发言" in presentations
-    assert paragraphs[4] == seed_activity.summary
+    assert paragraphs[4] == fullwidth(seed_activity.summary)
     assert news.activity_news_draft(seed_activity) == draft  # deterministic
 
 
@@ -61,7 +62,7 @@ def test_seed_000_style_draft_parses_back(seed_activity):
     assert parsed["date"] == "2023-05-06"
     assert parsed["venue"] == "五四二台"
     assert parsed["activity_types"] == ["启动仪式", "论坛"]
-    assert parsed["campaign"] == "“政治机关,政治工作”能力提升行动"
+    assert parsed["campaign"] == "“政治机关，政治工作”能力提升行动"  # as the draft writes it
     assert [(p["name"], p["role"]) for p in parsed["leaders"]] == [
         ("乐玉成", "委托"),
         ("杨小伟", "致辞"),

@@ -144,7 +144,7 @@ def test_check_panel_reads_the_draft_back(client, lg_meeting):
         "requirements",
     ]
     assert all(row["ok"] for row in check), check
-    text = news.meeting_news_draft(lg_meeting).replace("2023年12月27日,", "")
+    text = news.meeting_news_draft(lg_meeting).replace("2023年12月27日，", "")
     response = client.post(_url(lg_meeting), {"text": text, "version": 1})
     assert response.status_code == 302
     check = {row["field"]: row for row in client.get(_url(lg_meeting)).context["check"]}

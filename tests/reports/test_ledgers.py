@@ -89,7 +89,7 @@ def test_meeting_ledger_filters(client, tree, meetings):
     assert "办公厅第三党支部" in ws["A1"].value  # the filter is named in the title line
     ws = _download(client, dangzu, "reports:meeting_ledger", "?kind=leading_group_meeting")
     (row,) = _rows(ws)
-    assert row[4] == "测试局党组会议(2023年第30次)"
+    assert row[4] == "测试局党组会议（2023年第30次）"
     assert row[7:11] == [5, 4, 1, 0]  # expected, present (incl. late), on leave, absent
     assert "中央农村工作会议" in row[11]
 

@@ -53,7 +53,7 @@ def test_minutes_page_layout_is_gbt_9704(lg_meeting):
 def test_minutes_title_is_xiaobiaosong_2hao_centred(lg_meeting):
     doc = _open(minutes.meeting_minutes_docx(lg_meeting))
     title = doc.paragraphs[0]
-    assert title.text == "测试局党组会议(2023年第30次)会议记录"
+    assert title.text == "测试局党组会议（2023年第30次）会议记录"
     assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
     run = title.runs[0]
     assert run.font.name == "方正小标宋简体"
@@ -64,7 +64,7 @@ def test_minutes_title_is_xiaobiaosong_2hao_centred(lg_meeting):
 def test_minutes_body_is_fangsong_3hao_fixed_spacing_indented(lg_meeting):
     doc = _open(minutes.meeting_minutes_docx(lg_meeting))
     body = next(p for p in doc.paragraphs if p.text.startswith("地点"))
-    assert body.text == "地点:第一会议室"
+    assert body.text == "地点：第一会议室"
     run = body.runs[0]
     assert run.font.name == "仿宋_GB2312"
     assert _east_asian(run) == "仿宋_GB2312"
@@ -82,11 +82,11 @@ def test_minutes_headings_use_heiti_and_kaiti(lg_meeting):
     level1 = [p for p in doc.paragraphs if p.text.startswith(("一、", "二、", "三、"))]
     assert [p.text for p in level1] == ["一、会议基本情况", "二、会议议题", "三、议定事项及分工"]
     assert all(_east_asian(p.runs[0]) == "黑体" for p in level1)
-    level2 = [p for p in doc.paragraphs if p.text.startswith("(")]
+    level2 = [p for p in doc.paragraphs if p.text.startswith("（")]
     assert [p.text for p in level2] == [
-        "(一)传达学习习近平总书记重要讲话和中央农村工作会议精神",
-        "(二)学习中共中央政治局专题民主生活会精神",
-        "(三)《2024年党建工作要点》",
+        "（一）传达学习习近平总书记重要讲话和中央农村工作会议精神",
+        "（二）学习中共中央政治局专题民主生活会精神",
+        "（三）《2024年党建工作要点》",
     ]
     assert all(_east_asian(p.runs[0]) == "楷体_GB2312" for p in level2)
 
@@ -110,29 +110,29 @@ def test_minutes_footer_has_page_field_in_4hao_songti(lg_meeting):
 def test_minutes_content(lg_meeting):
     """Header, attendance with reasons, invited leaders, items with decisions, tasks."""
     text = _text(_open(minutes.meeting_minutes_docx(lg_meeting)))
-    assert "时间:2023年12月27日 09:00—11:30" in text
-    assert "主持人:张新文(测试局党组书记、局长)" in text
-    assert "记录人:刘文静" in text
-    assert "应到5人,实到4人。" in text
-    assert "出席:刘文静、卓玛才让(迟到)、张新文、王育宏" in text
-    assert "请假:李国强(出差)" in text
-    assert "列席:驻局纪检监察组组长陈立新" in text
+    assert "时间：2023年12月27日 09:00—11:30" in text
+    assert "主持人：张新文（测试局党组书记、局长）" in text
+    assert "记录人：刘文静" in text
+    assert "应到5人，实到4人。" in text
+    assert "出席：刘文静、卓玛才让（迟到）、张新文、王育宏" in text
+    assert "请假：李国强（出差）" in text
+    assert "列席：驻局纪检监察组组长陈立新" in text
     assert (
-        "学习内容:习近平总书记在纪念毛泽东同志诞辰130周年座谈会上的重要讲话精神;中央农村工作会议精神。"
+        "学习内容：习近平总书记在纪念毛泽东同志诞辰130周年座谈会上的重要讲话精神；中央农村工作会议精神。"
         in text
     )
     assert "与会同志结合分管工作作了交流发言。" in text
-    assert "1.加快推进乡村振兴,大力弘扬脱贫攻坚精神。" in text
+    assert "1.加快推进乡村振兴，大力弘扬脱贫攻坚精神。" in text
     assert "2.紧紧围绕铸牢中华民族共同体意识这条工作主线。" in text
-    assert "1.加快推进乡村振兴。牵头单位:办公厅。完成时限:2024年3月31日。" in text
-    assert "2.开展民族团结进步创建。牵头单位:宣传司。完成时限:2024年6月30日。" in text
+    assert "1.加快推进乡村振兴。牵头单位：办公厅。完成时限：2024年3月31日。" in text
+    assert "2.开展民族团结进步创建。牵头单位：宣传司。完成时限：2024年6月30日。" in text
     # The order of sections is the standard's: header, agenda, tasks.
     assert text.index("会议基本情况") < text.index("会议议题") < text.index("议定事项及分工")
 
 
 def test_attendance_sheet_lists_everyone_with_status_and_reason(lg_meeting):
     doc = _open(sheets.meeting_attendance_sheet_docx(lg_meeting))
-    assert doc.paragraphs[0].text == "测试局党组会议(2023年第30次)出席情况表"
+    assert doc.paragraphs[0].text == "测试局党组会议（2023年第30次）出席情况表"
     rows = [[c.text for c in r.cells] for r in doc.tables[0].rows]
     assert rows[0] == ["序号", "姓名", "职务", "出席情况", "备注"]
     assert rows[1:] == [
@@ -143,13 +143,13 @@ def test_attendance_sheet_lists_everyone_with_status_and_reason(lg_meeting):
         ["5", "王育宏", "测试局党组成员、副局长", "出席", ""],
         ["6", "陈立新", "驻局纪检监察组组长", "列席", ""],
     ]
-    assert "应到5人,实到4人(其中迟到1人),请假1人,缺席0人。" in _text(doc)
+    assert "应到5人，实到4人（其中迟到1人），请假1人，缺席0人。" in _text(doc)
     assert _mm(doc.sections[0].top_margin) == 37
 
 
 def test_signin_sheet_has_blank_signature_column(lg_meeting):
     doc = _open(sheets.meeting_signin_sheet_docx(lg_meeting))
-    assert doc.paragraphs[0].text == "测试局党组会议(2023年第30次)签到表"
+    assert doc.paragraphs[0].text == "测试局党组会议（2023年第30次）签到表"
     table = doc.tables[0]
     header = [c.text for c in table.rows[0].cells]
     assert header == ["序号", "姓名", "职务", "签名", "备注"]
@@ -157,7 +157,7 @@ def test_signin_sheet_has_blank_signature_column(lg_meeting):
     assert [r[1] for r in body] == ["刘文静", "卓玛才让", "张新文", "李国强", "王育宏", "陈立新"]
     assert all(r[3] == "" for r in body)
     assert _mm(table.rows[1].height) == 12  # room to sign
-    assert "地点:第一会议室" in _text(doc)
+    assert "地点：第一会议室" in _text(doc)
 
 
 @pytest.mark.parametrize(
@@ -194,6 +194,6 @@ def test_out_of_scope_meeting_is_404_and_not_audited(client, tree, lg_meeting):
 def test_minutes_of_an_empty_meeting(tree, branch_meeting):
     """A meeting without agenda or tasks still gives a complete document."""
     text = _text(_open(minutes.meeting_minutes_docx(branch_meeting)))
-    assert "(未记录议题)" in text
-    assert "主持人:钱同志" in text
-    assert "三、议定事项及分工\n(无)" in text
+    assert "（未记录议题）" in text
+    assert "主持人：钱同志" in text
+    assert "三、议定事项及分工\n（无）" in text

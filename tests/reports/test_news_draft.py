@@ -68,8 +68,8 @@ def test_seed_002_style_draft(lg_meeting):
         "测试局党组召开党组会议传达学习习近平总书记在纪念毛泽东同志诞辰130周年座谈会上的重要讲话精神"
     )
     assert paragraphs[1].startswith(
-        "2023年12月27日,测试局党组书记、局长张新文主持召开党组会议,传达学习习近平总书记在纪念毛泽东同志"
-        "诞辰130周年座谈会上的重要讲话精神、中央农村工作会议精神以及中共中央政治局专题民主生活会精神,"
+        "2023年12月27日，测试局党组书记、局长张新文主持召开党组会议，传达学习习近平总书记在纪念毛泽东同志"
+        "诞辰130周年座谈会上的重要讲话精神、中央农村工作会议精神以及中共中央政治局专题民主生活会精神，"
         "研究贯彻落实举措。"
     )
     assert "会议还审议了《2024年党建工作要点》事项。" in paragraphs[1]
@@ -77,10 +77,10 @@ def test_seed_002_style_draft(lg_meeting):
     assert paragraphs[1].endswith("驻局纪检监察组组长陈立新列席会议。")
     # The recorder and the member on leave are not attendees of the report.
     assert "刘文静" not in draft and "李国强" not in draft
-    assert paragraphs[2].startswith("会议要求,")
-    assert "一要加快推进乡村振兴,大力弘扬脱贫攻坚精神。二要紧紧围绕" in paragraphs[2]
+    assert paragraphs[2].startswith("会议要求，")
+    assert "一要加快推进乡村振兴，大力弘扬脱贫攻坚精神。二要紧紧围绕" in paragraphs[2]
     assert "一要要" not in draft
-    assert paragraphs[3].startswith("会议强调,")
+    assert paragraphs[3].startswith("会议强调，")
     assert paragraphs[3].endswith("一要自觉对标对表习近平总书记重要讲话精神。二要增强政治敏锐性。")
     assert len(paragraphs) == 4
 
@@ -108,7 +108,7 @@ def test_branch_assembly_with_text_chair(tree):
     meeting.chair_name = "周建军"
     meeting.save()
     draft = news.meeting_news_draft(meeting)
-    assert draft.startswith("办公厅第三党支部召开支部党员大会\n\n2024年1月10日,")
+    assert draft.startswith("办公厅第三党支部召开支部党员大会\n\n2024年1月10日，")
     assert "会议由周建军主持。" in draft
     assert "办公厅第三党支部党员3人参加会议。" in draft
     assert_round_trip(meeting)
@@ -145,7 +145,7 @@ def test_branch_kinds(tree, kind, noun):
     item.topics.add(make_topic("中央经济工作会议", kind="conference"))
     draft = news.meeting_news_draft(meeting)
     assert draft.startswith(f"办公厅第三党支部{noun}")
-    assert "要求,支部全体党员要严格落实意识形态工作责任制。" in draft
+    assert "要求，支部全体党员要严格落实意识形态工作责任制。" in draft
     assert_round_trip(meeting)
 
 
@@ -169,7 +169,7 @@ def test_theory_study_group_of_a_committee(tree):
     )
     draft = news.meeting_news_draft(meeting)
     assert (
-        "测试局机关党委书记陈立新主持召开党委理论学习中心组集体学习会议,集中学习《中国共产党纪律处分条例》、"
+        "测试局机关党委书记陈立新主持召开党委理论学习中心组集体学习会议，集中学习《中国共产党纪律处分条例》、"
         in draft
     )
     parsed = assert_round_trip(meeting)
@@ -182,7 +182,9 @@ def test_more_than_ten_requirements_continue_in_a_new_paragraph(lg_meeting):
     item.save()
     lg_meeting._news_agenda = None
     draft = news.meeting_news_draft(lg_meeting)
-    assert "九要落实第9项工作任务。十要落实第10项工作任务。\n\n会议同时要求,一要落实第11项" in draft
+    assert (
+        "九要落实第9项工作任务。十要落实第10项工作任务。\n\n会议同时要求，一要落实第11项" in draft
+    )
     assert_round_trip(lg_meeting)
 
 
