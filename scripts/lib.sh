@@ -9,7 +9,8 @@ UV="$ROOT/var/tools/bin/uv"
 export UV_PROJECT_ENVIRONMENT="$ROOT/.venv"
 export UV_NO_PROGRESS=1
 
-say() { printf '\033[1;31m==>\033[0m %s\n' "$*"; }
+# Progress lines in bold (red would read as an error).
+say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
 
 need() {
   command -v "$1" >/dev/null 2>&1 || { echo "error: $1 is required ($2)" >&2; exit 1; }

@@ -322,6 +322,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# A job worker not seen for this long is reported on /healthz and the offices' pages.
+DANGJIAN_WORKER_STALE_SECONDS = int(env("DANGJIAN_WORKER_STALE_SECONDS", "300"))
+
 REDIS_URL = env("DANGJIAN_REDIS_URL")
 if REDIS_URL:
     # Redis down: jobs fall back to the database queue and wait there (core/taskqueue.py).

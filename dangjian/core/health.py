@@ -1,11 +1,13 @@
-"""``/healthz`` for the load balancer: database, cache and job queue.
+"""``/healthz`` for the load balancer: database, cache, job queue and job worker.
 
 No log-in, no session, no cookies; the answer names only which check failed
 (``{"status": "ok"|"fail", "checks": {"database": "ok", ...}}``), never an
 exception text, a host, a version or a setting. 200 when everything the site
 needs answers, 503 otherwise. The job queue counts as ``degraded`` (still 200)
 when Redis is configured but down: enqueued jobs then wait in the database
-(dangjian/core/taskqueue.py) and the site keeps working.
+(dangjian/core/taskqueue.py) and the site keeps working; so does the worker when no
+``dangjian worker`` has written its heartbeat for ``DANGJIAN_WORKER_STALE_SECONDS``
+(dangjian/core/heartbeat.py): jobs wait until one runs.
 """
 
 from __future__ import annotations
@@ -71,7 +73,19 @@ def check_queue() -> str:
         return FAIL
 
 
-CHECKS = {"database": check_database, "cache": check_cache, "queue": check_queue}
+def check_worker() -> str:
+    """A job worker was seen lately (its heartbeat); none is ``degraded``: jobs only wait."""
+    from .heartbeat import worker_missing
+
+    return DEGRADED if worker_missing() else OK
+
+
+CHECKS = {
+    "database": check_database,
+    "cache": check_cache,
+    "queue": check_queue,
+    "worker": check_worker,
+}
 
 
 def run_checks() -> dict[str, str]:

@@ -320,3 +320,22 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of each job worker (``dangjian worker``), by its worker id.
+
+    django_tasks_db keeps no heartbeat of its own; without one nobody notices a worker that
+    died and left jobs waiting. ``/healthz`` and the offices' pages read the newest row.
+    """
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    last_seen = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("job worker heartbeat")
+
+    def __str__(self):
+        return self.worker_id

@@ -9,6 +9,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from dangjian.access import policy
 from dangjian.access.roles import Action
+from dangjian.core.heartbeat import worker_missing
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -66,6 +67,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
         )
         ctx["roots"] = _visible_roots(user)
         ctx["grants"] = user.grants.select_related("organization")
+        # The offices and the administrator are told when jobs wait for a worker.
+        if policy.has_action(user, Action.TASK_SUPERVISE) or policy.has_action(
+            user, Action.USER_MANAGE
+        ):
+            ctx["worker_missing"] = worker_missing()
         return ctx
 
 

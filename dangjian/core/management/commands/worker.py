@@ -11,6 +11,9 @@ README, Operations). Before it takes a job it requeues (``core.taskqueue``):
 
 Then it runs django_tasks_db's ``db_worker`` with the same id. Each job is
 idempotent through its own state, so a job that had half-run is safe to run again.
+While it runs it writes its heartbeat (``core.heartbeat``: /healthz and the offices'
+pages say when no worker was seen lately), and a transient "database is locked" runs
+the worker again after a pause instead of ending the process.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS
 
+from dangjian.core.heartbeat import Heartbeat, run_retrying
 from dangjian.core.taskqueue import requeue_stale_jobs
 
 
@@ -65,10 +69,19 @@ class Command(BaseCommand):
         ]  # fmt: skip
         if batch:
             worker_args += ["--batch", "--no-startup-delay"]
-        call_command(
-            "db_worker",
-            *worker_args,
-            verbosity=options["verbosity"],
-            stdout=self.stdout._out,
-            stderr=self.stderr._out,
-        )
+        pulse = Heartbeat(worker_id)
+        pulse.beat()
+        pulse.start()
+        try:
+            run_retrying(
+                lambda: call_command(
+                    "db_worker",
+                    *worker_args,
+                    verbosity=options["verbosity"],
+                    stdout=self.stdout._out,
+                    stderr=self.stderr._out,
+                )
+            )
+        finally:
+            pulse.stop()
+            pulse.beat()
