@@ -123,6 +123,14 @@ def parse(text: str) -> ParsedReport:
 
     r.kind = kinds.kind
     r.meeting_type = kinds.meeting_type if kinds.kind == "meeting" else None
+    if (
+        r.meeting_type == "其他"
+        and chair
+        and "支部书记" in (chair.titles or "")
+        and kinds.evidence
+        and "党员大会" in p.body[kinds.evidence[0][0] : kinds.evidence[0][1]]
+    ):
+        r.meeting_type = "支部党员大会"  # a 党员大会 chaired by the branch secretary
     r.activity_types = list(kinds.activity_types) if kinds.kind == "activity" else []
     r.title = title.value
     r.org = org.value

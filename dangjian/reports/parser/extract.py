@@ -22,12 +22,34 @@ _TITLE_KEYWORDS = re.compile(
     r"召开|举办|举行|开展|学习|会议|活动|党课|论坛|仪式|开班|传达|党日|成立|评展|交流|培训|座谈|"
     r"报告会|读书班|讲座|宣讲|党组|党委|支部|集体|专题|启动|共建|联建|签约|研讨|述职"
 )
-_EVENT_VERB = re.compile("(?=[组召举开邀])(?:" + lx.EVENT_VERB_RE + ")")
+_EVENT_VERB = re.compile("(?=[组召举开邀签])(?:" + lx.EVENT_VERB_RE + ")")
 _MODAL = re.compile(r"(?<![重主纲提需必])要(?![点闻案件素])|应当|必须|务必|需要|号召|引导|进一步")
 _DATE_MD = re.compile(
     r"(?=\d)(?:(?P<y>(?:19|20)\d\d)\s{0,2}年\s{0,2})?(?P<m>\d{1,2})\s{0,2}月\s{0,2}(?P<d>\d{1,2})\s{0,2}[日号]"
 )
 _DATE_D_ONLY = re.compile(r"(?<![\d月.])(?P<d>\d{1,2})日(?:至|—|-|~|、)")
+# "16日下午,X召开…" opening the lead: the month comes from the dateline.
+_DATE_D_LEAD = re.compile(r"\s{0,4}(?P<d>\d{1,2})日(?=[上中下]午|晚|早|凌晨|,)")
+# "317日" for 3月17日 (the 月 lost when the page was made): read against the dateline.
+_DATE_LOST_MONTH = re.compile(r"(?<![\d月.年/:-])(?P<md>\d{3,4})日")
+
+
+def _lost_month(md: str, dl) -> str | None:
+    """The one reading of ``md`` (month digits + day digits) in the 40 days before the dateline."""
+    end = dt.date(dl.year, dl.month, dl.day)
+    found = []
+    for k in (1, 2):
+        mo, d = int(md[:k]), int(md[k:])
+        for y in (dl.year, dl.year - 1):
+            try:
+                day = dt.date(y, mo, d)
+            except ValueError:
+                continue
+            if 0 <= (end - day).days <= 40:
+                found.append(day)
+    return found[0].isoformat() if len(found) == 1 else None
+
+
 _RELATIVE_DAY = re.compile(r"(?:今天|今日|昨天|昨日)(?!是)")
 _YEAR_IN_NAME = re.compile(r"((?:19|20)\d\d)\s{0,2}年(?!度|以来|前|后|底|初|末|上半年|下半年)")
 
@@ -137,7 +159,7 @@ def _clean_subject(body: str, a: int, b: int, masked: str) -> Span | None:
     if m:
         a += m.end()
     s = body[a:b]
-    m = re.match(r"^由[^,。;]{1,30}?承办的", s)
+    m = re.match(r"^由[^,。;]{1,30}?(?:承办|主办|举办)的", s)
     if m:
         a += m.end()
     s = body[a:b]
@@ -146,7 +168,8 @@ def _clean_subject(body: str, a: int, b: int, masked: str) -> Span | None:
         b = a + m.start()
     a, b = strip_span(body, a, b)
     s = body[a:b]
-    k = s.find("组织")
+    om = re.search("组织(?!部)", s)
+    k = om.start() if om else -1
     if k >= 2:
         b = a + k  # "X组织…开展": the organizer is X
         s = body[a:b]
@@ -169,6 +192,15 @@ def _clean_subject(body: str, a: int, b: int, masked: str) -> Span | None:
     return (a, b)
 
 
+def _went_subject(p: Prepared, sa: int, cs: int) -> Span | None:
+    """ "X赴Y参观学习,联合开展…": the subject of the clause before (X), when it went somewhere."""
+    pcs = _clause_start(p.masked, sa, cs - 1)
+    m = re.search(r"赴|到|前往|走进", p.masked[pcs : cs - 1])
+    if not m or m.start() < 2:
+        return None
+    return _clean_subject(p.body, pcs, pcs + m.start(), p.masked)
+
+
 def find_event(p: Prepared, title: Title) -> Event:
     paras = [x for x in paragraphs(p) if x not in title.spans][:3]
     for pa, pb in paras:
@@ -179,10 +211,17 @@ def find_event(p: Prepared, title: Title) -> Event:
                 ctx = p.body[max(sa, vm.start() - 4) : vm.start()]
                 if _MODAL.search(ctx) or re.search(r"(?:胜利|即将)$", ctx):
                     continue
+                if p.body[vm.end() : vm.end() + 1] == "的" and re.search(
+                    r"由[^,。;]{1,30}$", p.body[sa : vm.start()]
+                ):
+                    continue  # "由X举办的Y培训班…开班": the event's verb comes later
                 cs = _clause_start(p.masked, sa, vm.start())
                 if p.body[max(cs, vm.start() - 2) : vm.start()] == "主持":
                     return Event(sentence=(sa, sb), verb=vm.span(), subject=None, chair_verb=True)
-                subj = _clean_subject(p.body, cs, vm.start(), p.masked)
+                if cs > sa and not p.body[cs : vm.start()].strip(" 联合共同一起"):
+                    subj = _went_subject(p, sa, cs)
+                else:
+                    subj = _clean_subject(p.body, cs, vm.start(), p.masked)
                 if subj is None:
                     continue
                 return Event(sentence=(sa, sb), verb=vm.span(), subject=subj)
@@ -204,7 +243,10 @@ def title_subject(p: Prepared, title: Title) -> Span | None:
     if not m:
         return None
     cs = _clause_start(p.masked, start, m.start())
-    return _clean_subject(p.body, cs, m.start(), p.masked)
+    sub = _clean_subject(p.body, cs, m.start(), p.masked)
+    if sub and p.body[sub[0] : sub[1]].endswith("主持"):
+        return None  # "县委书记X主持召开县委常委会": a person, not the body
+    return sub
 
 
 # --------------------------------------------------------------------------- kind / types
@@ -267,7 +309,10 @@ def classify(p: Prepared, title: Title, ev: Event) -> Kinds:
     for text, idx in phrases:
         best = None
         for name, pat in lx.MEETING_TYPE_PATTERNS:
-            m = re.search(pat, text)
+            m = next(
+                (x for x in re.finditer(pat, text) if not re.match(r"议?精神", text[x.end() :])),
+                None,
+            )
             if m and (best is None or m.start() < best[0]):
                 best = (m.start(), name, span(idx, m))
         if best is None:
@@ -287,7 +332,7 @@ def classify(p: Prepared, title: Title, ev: Event) -> Kinds:
                 k.evidence.append(span)
         # A lecture given during the event (讲授/上/聆听…党课) is one of its activities.
         if "专题党课" not in seen and re.search(
-            r"(?:讲授|讲|上|聆听|作)[^。;]{0,30}党课", p.masked
+            r"(?<![将要])(?<![^共]同)(?:讲授|讲|上|聆听|作)[^。;]{0,30}党课", p.masked
         ):
             seen.append("专题党课")
         k.activity_types = seen
@@ -352,11 +397,16 @@ def find_date(p: Prepared, title: Title, ev: Event) -> DateResult:
             if v:
                 return DateResult(v, m.span(), conf)
         if dl:
-            m = _DATE_D_ONLY.search(p.body, ra, rb)
+            m = _DATE_D_ONLY.search(p.body, ra, rb) or _DATE_D_LEAD.match(p.body, ra)
             if m:
                 v = _fmt(dl.year, dl.month, int(m.group("d")))
                 if v and int(m.group("d")) <= dl.day:
                     return DateResult(v, m.span(), 0.6)
+            m = _DATE_LOST_MONTH.search(p.body, ra, min(rb, ra + 200))
+            if m and dl.year:
+                v = _lost_month(m.group("md"), dl)
+                if v:
+                    return DateResult(v, m.span(), 0.5)
             m = _RELATIVE_DAY.search(p.body, ra, min(rb, ra + 40))
             if m:
                 day = dt.date(dl.year or 2000, dl.month, dl.day)  # 2000: a leap year
@@ -396,6 +446,8 @@ _AFTER_SINGLE = {w for w in lx.AFTER_NAME_WORDS if len(w) == 1}
 _HAN_CH = re.compile(f"[{HAN}]")
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _POST_RE = re.compile("等同志|同志|等")
+# One-character words that follow a name (李林就…, 王华还…) and so cannot end a longer name.
+_NAME_TAIL_WORDS = set("还也并又都就再便已曾对向从率")
 _SEP_RE = re.compile(f"[、和与及](?=[{HAN}])")
 _TITLE_PREFIX_NOISE = re.compile(r"^[^、]{0,6}?(?:由|受|邀请|会上|随后|其中|以及|并请)")
 _BY_CHAIR = re.compile(rf"由(?P<n>[{HAN}]{{2,4}}?)(?:同志)?主持")
@@ -440,6 +492,23 @@ def _follow_score(text: str, k: int, end: int) -> float:
     return 0.0
 
 
+def _in_name_list(text: str, pos: int, k: int, end: int) -> bool:
+    """A three-character name without a common surname inside a list of names
+    (部党组成员库热西、汪民…): the next item of the list is a surnamed name."""
+    if k - pos != 3 or k >= end or text[k] != "、" or nm.is_common_word(text[pos:k]):
+        return False
+    for n in (2, 3):
+        nxt = text[k + 1 : k + 1 + n]
+        if (
+            len(nxt) == n
+            and nm.has_surname(nxt)
+            and _follow_score(text, k + 1 + n, end) >= 2.5
+            and nm.plausible_name(nxt, strong_context=True)
+        ):
+            return True
+    return False
+
+
 def _scan_names(p: Prepared, pos: int, end: int) -> tuple[list[tuple[str, Span, bool]], int]:
     """Parse a list of names starting at ``pos`` (王育宏、卓玛才让 / 董普选和汤鹏超).
 
@@ -461,6 +530,8 @@ def _scan_names(p: Prepared, pos: int, end: int) -> tuple[list[tuple[str, Span, 
             cand = text[pos:k]
             if not _HAN_RUN.fullmatch(cand) or cand.endswith("等") or "同志" in cand:
                 continue
+            if n > 2 and cand[-1] in _NAME_TAIL_WORDS and _follow_score(text, k - 1, end) > 0:
+                continue  # 柳小惠就深入…: the name is 柳小惠, 就 belongs to the verb phrase
             sc = _follow_score(text, k, end)
             if sc > 0 and (best is None or sc > best[0]):
                 best = (sc, n)
@@ -476,7 +547,9 @@ def _scan_names(p: Prepared, pos: int, end: int) -> tuple[list[tuple[str, Span, 
         k = pos + best[1]
         name = text[pos:k]
         strong = best[0] >= 3.0
-        if not nm.plausible_name(name, strong_context=strong or best[0] >= 2.5):
+        if not nm.plausible_name(name, strong_context=strong or best[0] >= 2.5) and not (
+            _in_name_list(text, pos, k, end)
+        ):
             break
         if best[0] < 2.0:
             # Weak evidence: the segmenter must read a name (or a surname) where it starts.
@@ -531,6 +604,9 @@ def _titles_before(p: Prepared, sa: int, suffix_end: int, floor: int) -> str | N
     return raw or None
 
 
+_SPEAKER_OF = re.compile(r"在[^,。;]{2,40}?上(?:所作|作|发表)?的(?:重要)?(?:讲话|报告|致辞)")
+
+
 def find_people(p: Prepared, exclude: list[Span]) -> tuple[Person | None, list[Person]]:
     """The chair (主持) and the other named people, in order of appearance."""
     found: list[Person] = []
@@ -572,6 +648,9 @@ def find_people(p: Prepared, exclude: list[Span]) -> tuple[Person | None, list[P
         if not names:
             continue
         titles = _titles_before(p, sa, tm.end(), floor)
+        if _SPEAKER_OF.match(p.body, last):
+            floors[sa] = last
+            continue  # "检察长张军在…上所作的报告": whose speech it is, not a participant
         for name, span, _strong in names:
             if not excluded(span[0]):
                 found.append(Person(name, titles, _role_after(p, last, sb), span))
@@ -702,17 +781,27 @@ def find_org(p: Prepared, title: Title, ev: Event, kinds: Kinds, chair: Person |
     if ts:
         s = p.body[ts[0] : ts[1]]
         if not lx.ORG_CUT_RE.match(s) and not _event_noun(s):
-            return finish(s, ts, 0.85)
+            got = finish(s, ts, 0.85)
+            lead = _lead_org(p, ev)
+            if (
+                got.value
+                and lead
+                and len(lead.value) > len(got.value)
+                and lead.value.endswith(got.value)
+            ):
+                return lead  # title "党委…开展集中学习", lead "医院党委…": the fuller name
+            return got
     corg = _org_from_chair(chair)
     if corg and meeting_of:
         return OrgResult(corg, chair.span if chair else None, 0.75)
     if ev.verb:
         m = re.match(
-            r"\s*(?:了)?(?:第?[\d一二三四五六七八九十]+届)?"
-            rf"([{HAN}]{{0,12}}?(?:党组|党委))(?=\(扩大\)|扩大|会议|会|常委会|理论学习中心组|中心组)",
+            r"\s*(?:了)?(?:第?[\d一二三四五六七八九十]+届)?(?:第[\d一二三四五六七八九十]+次)?"
+            rf"([{HAN}]{{0,12}}?(?:党组|党委|[市县区省州旗]委(?=常委)))"
+            r"(?=\(扩大\)|扩大|会议|会|常委|理论学习中心组|中心组)",
             p.body[ev.verb[1] : ev.verb[1] + 30],
         )
-        if m and (len(m.group(1)) >= 4 or (ev.chair_verb and m.group(1) in ("党委", "党组"))):
+        if m and (len(m.group(1)) >= 4 or (ev.chair_verb and len(m.group(1)) >= 2)):
             a = ev.verb[1] + m.start(1)
             return OrgResult(m.group(1), (a, a + len(m.group(1))), 0.7)
     if ev.subject:
@@ -727,19 +816,41 @@ def find_org(p: Prepared, title: Title, ev: Event, kinds: Kinds, chair: Person |
             if (
                 cut != s.strip(" “”")
                 and len(cut) >= 2
-                and re.search(r"[委局厅组部院办会区县市镇乡道校馆所关团队站心]$", cut)
+                and re.search(r"[委局厅组部院办会区县市镇乡道校馆所关团队站心支]$", cut)
             ):
                 return finish(cut, ev.subject, 0.6)
             return OrgResult()
-        s2 = re.split(r"联合|一行", s)[0]
+        s2 = re.split(r"联合(?!党支部|党委|党总支|支部)|一行", s)[0]
         if s2:
             return finish(s2, ev.subject, 0.7)
     host = _host(p)
     if host:
         return host
+    lm = _LECTURE_FOR.search(p.body, 0, min(len(p.body), 1500))
+    if lm:
+        return OrgResult(lm.group(1), lm.span(1), 0.5)
     if corg:
         return OrgResult(corg, chair.span if chair else None, 0.5)
     return OrgResult()
+
+
+# "…为X党支部全体党员讲党课": the lecture is X's.
+_LECTURE_FOR = re.compile(
+    rf"为([{HAN}]{{2,30}}?(?:党支部|党总支|党委))(?:全体)?(?:党员|师生|干部)[^,。;]{{0,12}}?(?:讲|上)[^,。;]{{0,6}}党课"
+)
+
+
+def _lead_org(p: Prepared, ev: Event) -> OrgResult | None:
+    """The organization named as the lead sentence's subject, if it is one (no event noun)."""
+    if not ev.subject:
+        return None
+    s = re.split(r"联合(?!党支部|党委|党总支|支部)|一行", p.body[ev.subject[0] : ev.subject[1]])[0]
+    if not s or _event_noun(s) or lx.ORG_CUT_RE.match(s):
+        return None
+    s = _cut_org(s)
+    if len(s) < 2 or not re.search(r"(?:党组|党委|党工委|支部|总支)$", s):
+        return None
+    return OrgResult(s, ev.subject, 0.8)
 
 
 def org_from_people(people: list[Person], meeting_of: str | None) -> str | None:
@@ -758,7 +869,9 @@ def _event_noun(s: str) -> bool:
 
 
 def _host(p: Prepared) -> OrgResult | None:
-    m = re.search(rf"由([{HAN}、和与]{{2,40}}?)(?:联合)?主办", p.body[: min(len(p.body), 3000)])
+    m = re.search(
+        rf"由([{HAN}、和与]{{2,40}}?)(?:联合)?(?:主办|举办)", p.body[: min(len(p.body), 3000)]
+    )
     if m:
         return OrgResult(m.group(1), m.span(1), 0.6)
     return None
@@ -769,7 +882,11 @@ _VENUE_RE = re.compile(
     r"(?:召开|举办|举行|开展|开班|组织开展|组织召开|进行)"
 )
 _GO_RE = re.compile(
-    rf"(?:赴|到|前往|走进)(?P<v>[{HAN}\d()·]{{2,24}}?)(?:联合|集中)?(?:开展|参观|举行|召开|举办)"
+    rf"(?:赴|到|前往|走进)(?P<v>[{HAN}\d()·“”]{{2,24}}?)(?:联合|集中|进行)?(?:开展|参观|举行|召开|举办)"
+)
+# "在X为…党员讲党课": where a lecture was given.
+_LECTURE_AT = re.compile(
+    rf"在(?P<v>[{HAN}\d()A-Za-z]{{2,20}}?)为[^,。;]{{2,40}}?(?:讲|上)[^,。;]{{0,6}}党课"
 )
 _NOT_VENUE = re.compile(
     r"的|和|与|范围|思维|率先|之际|期间|基础上|过程中|框架|之下|之中|新时代|前夕|当天|此次|本次|这次|^此|^会上"
@@ -787,7 +904,7 @@ def find_venue(
     regions.extend(paragraphs(p)[:1])
     regions.extend(title.spans if title else [])
     for ra, rb in regions:
-        for rx in (_VENUE_RE, _GO_RE):
+        for rx in (_VENUE_RE, _GO_RE, _LECTURE_AT):
             for m in rx.finditer(p.body, ra, rb):
                 v = m.group("v")
                 if any(x < m.end("v") and m.start("v") < y for x, y in exclude):
@@ -822,14 +939,22 @@ _NOUN_USE = re.compile(
     r"\(|扩大|会议|作|做|交流|研讨|心得|体会|笔记|计划|制度|活动|型|小组|强国|教育|班|会|室|园地|氛围|热潮|纪律|时间|"
     r"效果|成果|成效|平台|资料|材料|形式|内容丰富|习惯|机会|宣传|领会"
 )
+# "根据…部署要求,": a noun, not a modal verb before what follows.
+_NOUN_REQUIREMENT = re.compile(r"(?:部署|工作|有关|上级)要求[,;]")
 _REQ_OK = re.compile(r"(?:部署|讲话|指示|重要|批示|工作|精神|有关|总体|具体|决策|重点)要求$")
+
+
+# A comma or semicolon not inside a book title (《发扬五四精神,不负伟大时代》).
+_SEP_OUTSIDE_BOOK = re.compile(r"[,;](?![^《》]{0,40}》)")
 
 
 def _ends_item(s: str) -> bool:
     s = _ITEM_TAIL.sub("", s.strip())
     if s.endswith("要求") and not _REQ_OK.search(s):
         return False
-    return s.endswith(lx.STUDY_TERMINALS) or bool(re.search(r"》$|〉$", s))
+    return s.endswith(lx.STUDY_TERMINALS) or bool(
+        re.search(r"》$|〉$|》(?:单行本|读本|全文)?\([^()]{1,12}\)$", s)
+    )
 
 
 def _split_items(p: Prepared, a: int, b: int) -> list[Span]:
@@ -896,20 +1021,32 @@ def find_study_items(p: Prepared, exclude: list[Span] | None = None) -> list[Spa
             before = p.body[sa : m.start()]
             cs = _clause_start(p.masked, sa, m.start())
             after = p.body[m.end() : m.end() + 4]
-            if not quoted_topic and (
-                _MODAL.search(before)
-                or re.match(r"为|把|将|通过|坚持|结合|以", p.body[cs:sb].lstrip())
-                or p.body[max(sa, m.start() - 2) : m.start()] in ("理论", "进一步", "围绕")
-                or (_NOUN_USE.match(after) and "《" not in p.body[m.end() : m.end() + 5])
-                or after.startswith("教育")
+            if (
+                not quoted_topic
+                and (
+                    any(
+                        not _NOUN_REQUIREMENT.match(before, max(0, x.start() - 2))
+                        # "为进一步…,X召开…会议,学习了…": the purpose clause's modal
+                        and not _EVENT_VERB.search(before, x.end())
+                        for x in _MODAL.finditer(before)
+                    )
+                    or p.body[max(sa, m.start() - 1) : m.start()] == "再"
+                    or re.match(r"为|把|将|通过|坚持|结合|以", p.body[cs:sb].lstrip())
+                    # "对学习贯彻X进行…", "通过学习X", "到Y学习X", "将组织…学习X": not studied
+                    or re.search(r"(?:通过|对|就|(?:赴|到)[^,。;]{1,10})$", p.body[cs : m.start()])
+                    or re.search(r"将(?:组织|开展|围绕|通过|采取)", before)
+                    or p.body[max(sa, m.start() - 2) : m.start()] in ("理论", "进一步", "围绕")
+                    or (_NOUN_USE.match(after) and "《" not in p.body[m.end() : m.end() + 5])
+                    or after.startswith("教育")
+                )
             ):
                 continue
             # Collect comma-separated pieces that each end like an item.
             cur = m.end()
             got: list[Span] = []
             while cur < stop:
-                cm = re.search(r"[,;]", p.masked[cur:stop])
-                end = cur + cm.start() if cm else stop
+                cm = _SEP_OUTSIDE_BOOK.search(p.masked, cur, stop)
+                end = cm.start() if cm else stop
                 piece = p.body[cur:end]
                 stripped = _ITEM_LEAD.sub("", piece.strip())
                 if not (_ends_item(stripped) or "《" in piece):
@@ -1105,7 +1242,9 @@ def _campaign_candidates(p: Prepared, ra: int, rb: int) -> list[tuple[int, int, 
         win = p.masked[lo : e.start()]
         clause = max(win.rfind(c) for c in ",。;:\n")
         cstart = lo + clause + 1
-        if _CAMP_AFTER_ATTACHED.match(p.masked, e.end()):
+        if _CAMP_AFTER_ATTACHED.match(p.masked, e.end()) or _CAMP_AFTER_ATTACHED.match(
+            p.body, e.end() + 1 if p.body[e.end() : e.end() + 1] == "“" else e.end()
+        ):
             out.append((0, cstart, e.end()))
             continue
         sent_start = max(p.masked.rfind(c, 0, cstart) for c in "。\n") + 1
@@ -1134,7 +1273,7 @@ def _trim_campaign(p: Prepared, a: int, b: int) -> Span:
     s = p.body[a:b]
     cut = 0
     first_q = s.find("“") if "“" in s else len(s)
-    for m in re.finditer(lx.EVENT_VERB_RE + r"|暨|的|了|在", s):
+    for m in re.finditer(lx.EVENT_VERB_RE + r"|暨|的|了|在|开启|启动", s):
         if m.group(0) == "暨" or m.start() < first_q:
             cut = max(cut, m.end())
     q = s.find("“", cut)
