@@ -168,7 +168,7 @@ def _clean_subject(body: str, a: int, b: int, masked: str) -> Span | None:
         b = a + m.start()
     a, b = strip_span(body, a, b)
     s = body[a:b]
-    om = re.search("组织(?!部)", s)
+    om = re.search("(?<!党)组织(?!部)", s)
     k = om.start() if om else -1
     if k >= 2:
         b = a + k  # "X组织…开展": the organizer is X
@@ -220,6 +220,12 @@ def find_event(p: Prepared, title: Title) -> Event:
                     return Event(sentence=(sa, sb), verb=vm.span(), subject=None, chair_verb=True)
                 if cs > sa and not p.body[cs : vm.start()].strip(" 联合共同一起"):
                     subj = _went_subject(p, sa, cs)
+                elif cs > sa and re.fullmatch(r"\s*在[^,。;]{2,30}", p.body[cs : vm.start()]):
+                    # "X揭牌仪式,在Y举行": the event named in the clause before is the subject
+                    pcs = _clause_start(p.masked, sa, cs - 1)
+                    subj = _clean_subject(p.body, pcs, cs - 1, p.masked)
+                    if subj and not _event_noun(p.body[subj[0] : subj[1]]):
+                        subj = None
                 else:
                     subj = _clean_subject(p.body, cs, vm.start(), p.masked)
                 if subj is None:
@@ -269,6 +275,8 @@ def _phrases(p: Prepared, title: Title, ev: Event) -> list[tuple[str, list[int]]
     if ev.sentence and ev.verb:
         sa, sb = ev.sentence
         sub = ev.subject or (_clause_start(p.masked, sa, ev.verb[0]), ev.verb[0])
+        if ev.subject and re.search("组织的", p.body[ev.subject[1] : ev.verb[0]]):
+            sub = (ev.subject[0], ev.verb[0])  # "X组织的…培训班…开班": the event is named there
         # Joined without the verb so that "X党组 召开 扩大会议" reads as "X党组扩大会议".
         idx = list(range(*sub)) + list(range(ev.verb[1], sb))
         out.append(("".join(p.masked[i] for i in idx), idx))
@@ -447,7 +455,7 @@ _HAN_CH = re.compile(f"[{HAN}]")
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _POST_RE = re.compile("等同志|同志|等")
 # One-character words that follow a name (李林就…, 王华还…) and so cannot end a longer name.
-_NAME_TAIL_WORDS = set("还也并又都就再便已曾对向从率")
+_NAME_TAIL_WORDS = set("还也并又都就再便已曾对向从率说在")
 _SEP_RE = re.compile(f"[、和与及](?=[{HAN}])")
 _TITLE_PREFIX_NOISE = re.compile(r"^[^、]{0,6}?(?:由|受|邀请|会上|随后|其中|以及|并请)")
 _BY_CHAIR = re.compile(rf"由(?P<n>[{HAN}]{{2,4}}?)(?:同志)?主持")
@@ -734,7 +742,7 @@ def find_people(p: Prepared, exclude: list[Span]) -> tuple[Person | None, list[P
 
 
 def _cut_org(s: str) -> str:
-    m = re.search(r"党组(?!书记|成员|副书记|中心组成员)", s)
+    m = re.search(r"党组(?!书记|成员|副书记|中心组成员|织)", s)
     if m and m.start() > 0:
         return s[: m.end()]
     if re.search(r"(?:党支部|党总支|党委|党工委|委员会)$", s):
@@ -750,6 +758,10 @@ class OrgResult:
     value: str | None = None
     span: Span | None = None
     confidence: float = 0.0
+
+
+# "十六届第43次": the session and the meeting's number.
+_NTH = r"[\d一二三四五六七八九十]+届|(?:[\d一二三四五六七八九十]+届)?第[\d一二三四五六七八九十]+次"
 
 
 def _org_from_chair(chair: Person | None) -> str | None:
@@ -793,12 +805,15 @@ def find_org(p: Prepared, title: Title, ev: Event, kinds: Kinds, chair: Person |
             return got
     corg = _org_from_chair(chair)
     if corg and meeting_of:
+        lead = _lead_org(p, ev)
+        if lead and len(lead.value) > len(corg) and lead.value.endswith(corg):
+            return lead  # chair "学院党委副书记", lead "研究生学院党委…": the fuller name
         return OrgResult(corg, chair.span if chair else None, 0.75)
     if ev.verb:
         m = re.match(
             r"\s*(?:了)?(?:第?[\d一二三四五六七八九十]+届)?(?:第[\d一二三四五六七八九十]+次)?"
-            rf"([{HAN}]{{0,12}}?(?:党组|党委|[市县区省州旗]委(?=常委)))"
-            r"(?=\(扩大\)|扩大|会议|会|常委|理论学习中心组|中心组)",
+            rf"([{HAN}]{{0,12}}?(?:党组|党委|党工委|[市县区省州旗]委(?=(?:{_NTH})?常委)))"
+            rf"(?=(?:{_NTH})?(?:\(扩大\)|扩大|会议|会|常委|理论学习中心组|理论中心组|中心组))",
             p.body[ev.verb[1] : ev.verb[1] + 30],
         )
         if m and (len(m.group(1)) >= 4 or (ev.chair_verb and len(m.group(1)) >= 2)):
@@ -816,7 +831,7 @@ def find_org(p: Prepared, title: Title, ev: Event, kinds: Kinds, chair: Person |
             if (
                 cut != s.strip(" “”")
                 and len(cut) >= 2
-                and re.search(r"[委局厅组部院办会区县市镇乡道校馆所关团队站心支]$", cut)
+                and re.search(r"[委局厅组部院办会区县市镇乡道校馆所关团队站心支织]$", cut)
             ):
                 return finish(cut, ev.subject, 0.6)
             return OrgResult()
@@ -878,7 +893,7 @@ def _host(p: Prepared) -> OrgResult | None:
 
 
 _VENUE_RE = re.compile(
-    rf"(?=在)(?:在)(?P<v>[{HAN}\d()A-Za-z·]{{2,28}}?)(?:隆重|正式|如期|顺利|集中|联合)?"
+    rf"(?=[在于])(?:在|于)(?P<v>[{HAN}\d()A-Za-z·“”]{{2,28}}?)(?:隆重|正式|如期|顺利|集中|联合|温情|热烈)?"
     r"(?:召开|举办|举行|开展|开班|组织开展|组织召开|进行)"
 )
 _GO_RE = re.compile(
@@ -944,6 +959,8 @@ _NOUN_REQUIREMENT = re.compile(r"(?:部署|工作|有关|上级)要求[,;]")
 _REQ_OK = re.compile(r"(?:部署|讲话|指示|重要|批示|工作|精神|有关|总体|具体|决策|重点)要求$")
 
 
+# "…精神并对下一步工作进行了部署": the item ends before 并.
+_AND_THEN = re.compile(r"(?<=精神|讲话|指示|会议|文件|报告)并(?=对|就|研究|结合|围绕|部署|提出)")
 # A comma or semicolon not inside a book title (《发扬五四精神,不负伟大时代》).
 _SEP_OUTSIDE_BOOK = re.compile(r"[,;](?![^《》]{0,40}》)")
 
@@ -1014,8 +1031,8 @@ def find_study_items(p: Prepared, exclude: list[Span] | None = None) -> list[Spa
                 if p.body[m.start() - 1 : m.start()] != "“":
                     continue
                 close = p.body.find("”", m.end(), sb)
-                if close < 0:
-                    continue
+                if close < 0 or re.match(r"主题|为主题", p.body[close + 1 : close + 4]):
+                    continue  # “学习贯彻…精神”主题党日: a theme, not a lecture's topic
                 stop = close
                 quoted_topic = True
             before = p.body[sa : m.start()]
@@ -1047,6 +1064,9 @@ def find_study_items(p: Prepared, exclude: list[Span] | None = None) -> list[Spa
             while cur < stop:
                 cm = _SEP_OUTSIDE_BOOK.search(p.masked, cur, stop)
                 end = cm.start() if cm else stop
+                then = _AND_THEN.search(p.body, cur, end)
+                if then:
+                    end, cm, stop = then.start(), None, then.start()  # "X精神并对…进行了部署"
                 piece = p.body[cur:end]
                 stripped = _ITEM_LEAD.sub("", piece.strip())
                 if not (_ends_item(stripped) or "《" in piece):
@@ -1223,10 +1243,10 @@ def _clauses(p: Prepared, sa: int, sb: int) -> list[Span]:
 
 # --------------------------------------------------------------------------- campaign
 
-_CAMP_END = re.compile("(?=[能专提攻三行学主教实系宣创竞])" + lx.CAMPAIGN_END_RE)
+_CAMP_END = re.compile("(?=[能专提攻三行学主教实系宣创竞活])" + lx.CAMPAIGN_END_RE)
 _CAMP_AFTER_ATTACHED = re.compile(r"启动仪式|启动会|读书班|动员会|推进会|开班|启动大会")
 _CAMP_PURPOSE = re.compile(
-    r"为(?:了)?(?:扎实|深入|认真|进一步|全面|持续)?(?:开展|推进|推动|抓好|落实)"
+    r"为(?:了)?(?:扎实|深入|认真|进一步|全面|持续)?(?:开展|推进|推动|抓好|落实|确保)"
 )
 _CAMP_BASIS = re.compile(r"根据")
 _CAMP_BASIS_AFTER = re.compile(r"(?:的)?(?:部署|安排|要求)")

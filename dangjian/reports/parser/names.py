@@ -52,7 +52,7 @@ def plausible_name(name: str, *, strong_context: bool) -> bool:
     (局长张新文主持), where position alone is good evidence; common words that happen to be
     names (庄严) are then accepted. Elsewhere the dictionary must not know it as a common word.
     """
-    if not _HAN_ONLY.fullmatch(name) or name in NOT_NAMES:
+    if not _HAN_ONLY.fullmatch(name) or name in NOT_NAMES or name[:2] in NOT_NAMES:
         return False
     if len(name) > 4:
         return False

@@ -142,6 +142,9 @@ def _is_furniture_line(line: str, next_line: str) -> bool:
         return True
     if DATE_TIME_RE.match(s) and len(s) <= 40 and "。" not in s:
         return True  # "2024-06-28 14:05 中国经济导报-中国发展网"
+    td = _TRAILING_DATE.search(s)
+    if td and td.start() <= 20 and not _HEADLINE_WORDS.search(s, 0, td.start()):
+        return True  # "北京青年报客户端 2023-06-27 17:10"
     # A real sentence that merely mentions 来源 etc. is long and punctuated; furniture lines
     # are short or have no sentence punctuation.
     if len(s) > 200 and s.count("。") >= 2:
