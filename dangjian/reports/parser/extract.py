@@ -189,6 +189,8 @@ def _clean_subject(body: str, a: int, b: int, masked: str) -> Span | None:
         return None
     if re.search(r"之际|期间|时$|以来|为了|根据|按照", s) or re.search(r"[,。;]", masked[a:b]):
         return None
+    if re.search(r"全会|全国代表大会|党代会|全国两会|党的[十二][^,。;]{0,6}大", s):
+        return None  # "党的十九届四中全会于…在北京召开": background, not the report's event
     return (a, b)
 
 
@@ -231,10 +233,24 @@ def find_event(p: Prepared, title: Title) -> Event:
                 if subj is None:
                     continue
                 return Event(sentence=(sa, sb), verb=vm.span(), subject=subj)
+    for pa, pb in paras[:1]:
+        # No event verb: "X(共同)到Y参观学习…" — X went somewhere for the event.
+        for sa, sb in sentences(p, pa, pb)[:2]:
+            gm = _WENT_EVENT.search(p.masked, sa, sb)
+            if gm:
+                cs = _clause_start(p.masked, sa, gm.start())
+                subj = _clean_subject(p.body, cs, gm.start(), p.masked)
+                if subj:
+                    return Event(sentence=(sa, sb), verb=gm.span("v"), subject=subj)
     if paras:
         sa, sb = sentences(p, *paras[0])[0]
         return Event(sentence=(sa, sb))
     return Event()
+
+
+_WENT_EVENT = re.compile(
+    r"(?:共同|一起|一同|联合)?(?P<v>赴|到|前往|走进)[^,。;]{2,30}?(?:参观|开展|进行|学习)"
+)
 
 
 def title_subject(p: Prepared, title: Title) -> Span | None:
@@ -278,7 +294,8 @@ def _phrases(p: Prepared, title: Title, ev: Event) -> list[tuple[str, list[int]]
         if ev.subject and re.search("组织的", p.body[ev.subject[1] : ev.verb[0]]):
             sub = (ev.subject[0], ev.verb[0])  # "X组织的…培训班…开班": the event is named there
         # Joined without the verb so that "X党组 召开 扩大会议" reads as "X党组扩大会议".
-        idx = list(range(*sub)) + list(range(ev.verb[1], sb))
+        after = ev.verb[1] + (1 if p.body[ev.verb[1] : ev.verb[1] + 1] == "了" else 0)
+        idx = list(range(*sub)) + list(range(after, sb))
         out.append(("".join(p.masked[i] for i in idx), idx))
     elif ev.sentence:
         out.append((p.masked[ev.sentence[0] : ev.sentence[1]], list(range(*ev.sentence))))
@@ -455,6 +472,7 @@ _HAN_CH = re.compile(f"[{HAN}]")
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _POST_RE = re.compile("等同志|同志|等")
 # One-character words that follow a name (李林就…, 王华还…) and so cannot end a longer name.
+_AFTER_WORDS_SET = set(lx.AFTER_NAME_WORDS) | {"强调", "指出", "要求", "表示", "认为"}
 _NAME_TAIL_WORDS = set("还也并又都就再便已曾对向从率说在")
 _SEP_RE = re.compile(f"[、和与及](?=[{HAN}])")
 _TITLE_PREFIX_NOISE = re.compile(r"^[^、]{0,6}?(?:由|受|邀请|会上|随后|其中|以及|并请)")
@@ -463,7 +481,7 @@ _BY_CHAIR = re.compile(rf"由(?P<n>[{HAN}]{{2,4}}?)(?:同志)?主持")
 # title word, then the name is read backwards.
 _TITLE_THEN_VERB = re.compile(
     r"(?=[常副校教讲研老局厅部主书组院县区市处司])(?:常务)?副?(?:校长|教授|讲师|研究员|老师|局长|厅长|部长|主任|书记|组长|院长|县长|区长|市长|主席|"
-    r"教育长|处长|司长)(?=作|做|讲授|主讲|授课|致辞|主持|出席|宣读|宣布|围绕|讲话|为|领学|介绍)"
+    r"教育长|处长|司长)(?=作|做|讲授|主讲|授课|致辞|主持|出席|宣读|宣布|围绕|讲话|为|领学|介绍|传达|带领|组织)"
 )
 # A bare name opening a clause before a strong verb (汪洋作为…代表发表了讲话).
 _STRONG_VERB = re.compile(
@@ -554,6 +572,8 @@ def _scan_names(p: Prepared, pos: int, end: int) -> tuple[list[tuple[str, Span, 
                 break
         k = pos + best[1]
         name = text[pos:k]
+        if name in _AFTER_WORDS_SET:
+            break  # "书记强调,": a verb, not a name
         strong = best[0] >= 3.0
         if not nm.plausible_name(name, strong_context=strong or best[0] >= 2.5) and not (
             _in_name_list(text, pos, k, end)
@@ -653,6 +673,16 @@ def find_people(p: Prepared, exclude: list[Span]) -> tuple[Person | None, list[P
         if tm.start() < floor:
             continue
         names, last = _scan_names(p, tm.end(), sb)
+        if tm.group(0) == "党员":
+            # "党员" is a weak title (党员管理, 发展党员程序): only surnamed, uncommon names
+            names = [
+                x
+                for x in names
+                if len(x[0]) <= 3
+                and nm.has_surname(x[0])
+                and not nm.is_common_word(x[0])
+                and _follow_score(p.body, x[1][1], sb) >= 2.0
+            ]
         if not names:
             continue
         titles = _titles_before(p, sa, tm.end(), floor)
@@ -750,6 +780,9 @@ def _cut_org(s: str) -> str:
     m = lx.ORG_CUT_RE.search(s)
     if m and m.start() >= 2:
         s = s[: m.start()]
+        po = list(re.finditer(r"党支部|党总支|党委|党工委", s))
+        if po and 0 < len(s) - po[-1].end() <= 4 and not re.search(r"[部处室局办委]$", s):
+            s = s[: po[-1].end()]  # "X党支部线上微(党课)": the branch
     return s.strip(" “”")
 
 
@@ -885,7 +918,8 @@ def _event_noun(s: str) -> bool:
 
 def _host(p: Prepared) -> OrgResult | None:
     m = re.search(
-        rf"由([{HAN}、和与]{{2,40}}?)(?:联合)?(?:主办|举办)", p.body[: min(len(p.body), 3000)]
+        rf"由([{HAN}、和与]{{2,40}}?)(?:联合|共同|策划)?(?:主办|举办)",
+        p.body[: min(len(p.body), 3000)],
     )
     if m:
         return OrgResult(m.group(1), m.span(1), 0.6)
@@ -893,7 +927,7 @@ def _host(p: Prepared) -> OrgResult | None:
 
 
 _VENUE_RE = re.compile(
-    rf"(?=[在于])(?:在|于)(?P<v>[{HAN}\d()A-Za-z·“”]{{2,28}}?)(?:隆重|正式|如期|顺利|集中|联合|温情|热烈)?"
+    rf"(?=[在于])(?<![所存现正实内])(?:在|于)(?P<v>[{HAN}\d()A-Za-z·“”]{{2,28}}?)(?:隆重|正式|如期|顺利|集中|联合|温情|热烈)?"
     r"(?:召开|举办|举行|开展|开班|组织开展|组织召开|进行)"
 )
 _GO_RE = re.compile(
@@ -916,7 +950,9 @@ def find_venue(
     regions = []
     if ev.sentence:
         regions.append(ev.sentence)
-    regions.extend(paragraphs(p)[:1])
+    paras = paragraphs(p)[:1]
+    if not (ev.verb and paras and not (paras[0][0] <= ev.verb[0] < paras[0][1])):
+        regions.extend(paras)  # not a background paragraph before the event's
     regions.extend(title.spans if title else [])
     for ra, rb in regions:
         for rx in (_VENUE_RE, _GO_RE, _LECTURE_AT):
@@ -936,7 +972,7 @@ def find_venue(
 # --------------------------------------------------------------------------- study items
 
 _STUDY_TRIGGER = re.compile(
-    r"(?=[书传学集认深专重原领研观])(?:书面传达学习|传达学习|学习传达|学习贯彻|传达贯彻|集中学习|集体学习|认真学习|深入学习|专题学习|"
+    r"(?=[书传学集认深专重原领研观宣])(?:宣读(?=了?[^,。;]{0,6}《(?![^》]{0,20}(?:表彰|命名|任命|任免)))|书面传达学习|传达学习|学习传达|学习贯彻|传达贯彻|集中学习|集体学习|认真学习|深入学习|专题学习|"
     r"重点学习|原原本本学习|领学|领读|研读|传达|学习|观看(?=了?《))(?:了)?"
 )
 _ITEM_LEAD = re.compile(
@@ -951,7 +987,7 @@ _CONTINUE_STOP = re.compile(
 
 
 _NOUN_USE = re.compile(
-    r"\(|扩大|会议|作|做|交流|研讨|心得|体会|笔记|计划|制度|活动|型|小组|强国|教育|班|会|室|园地|氛围|热潮|纪律|时间|"
+    r"的|\(|扩大|会议|作|做|交流|研讨|心得|体会|笔记|计划|制度|活动|型|小组|强国|教育|班|会|室|园地|氛围|热潮|纪律|时间|"
     r"效果|成果|成效|平台|资料|材料|形式|内容丰富|习惯|机会|宣传|领会"
 )
 # "根据…部署要求,": a noun, not a modal verb before what follows.
@@ -970,7 +1006,9 @@ def _ends_item(s: str) -> bool:
     if s.endswith("要求") and not _REQ_OK.search(s):
         return False
     return s.endswith(lx.STUDY_TERMINALS) or bool(
-        re.search(r"》$|〉$|》(?:单行本|读本|全文)?\([^()]{1,12}\)$", s)
+        re.search(
+            r"》$|〉$|》(?:单行本|读本|全文)?\([^()]{1,12}\)$|(?:文章|讲话|论述)“[^“”]{2,60}”$", s
+        )
     )
 
 
@@ -979,6 +1017,8 @@ def _split_items(p: Prepared, a: int, b: int) -> list[Span]:
     text = p.masked[a:b]
     cuts = [0]
     for m in re.finditer(r"以及|、|和|及|与|》(?=《)", text):
+        if m.group(0) != "》" and text.count("《", 0, m.start()) > text.count("》", 0, m.start()):
+            continue  # inside a book title: 《…思想和基本方略》
         if m.group(0) == "》":
             cuts.append(m.start() + 1)
             continue
@@ -1005,9 +1045,16 @@ def _split_items(p: Prepared, a: int, b: int) -> list[Span]:
         if tm:
             e = s + tm.start()
         s, e = strip_span(p.body, s, e)
+        if p.body.count("《", s, e) > p.body.count("》", s, e):
+            continue  # a title cut off with the text (《四川省贯彻…)
         if e - s >= 5 or (e - s >= 3 and p.body[s] == "《"):
             out.append((s, e))
     return out
+
+
+_STUDY_OBJECT = re.compile(
+    r"对(?P<x>[^,。;对]{4,60}?)进行(?:了)?(?:集中|专题)?(?:领学|学习|传达|解读|宣讲)(?![^,。;]{0,3}[会班])"
+)
 
 
 def find_study_items(p: Prepared, exclude: list[Span] | None = None) -> list[Span]:
@@ -1097,6 +1144,14 @@ def find_study_items(p: Prepared, exclude: list[Span] | None = None) -> list[Spa
                 cur = end + 1
             items.extend(got)
             pos = max(pos, cur)
+    # "对X进行领学/学习/传达": X was studied.
+    for m in _STUDY_OBJECT.finditer(p.body, 0, limit):
+        a, b = strip_span(p.body, m.start("x"), m.end("x"))
+        x = p.body[a:b]
+        if re.fullmatch(r"《[^》]{1,4}》", x):
+            continue  # 《条例》: a short name for a document named before
+        if (_ends_item(x) or "《" in x) and not any(x0 <= a < y0 for x0, y0 in exclude):
+            items.extend(_split_items(p, a, b))
     # De-duplicate by text, keep order.
     seen, out = set(), []
     for s in items:
@@ -1269,10 +1324,11 @@ def _campaign_candidates(p: Prepared, ra: int, rb: int) -> list[tuple[int, int, 
             continue
         sent_start = max(p.masked.rfind(c, 0, cstart) for c in "。\n") + 1
         if re.match(
-            r"(?:扎实|深入|认真|进一步|全面|持续)?(?:开展|推进|推动)", p.masked[cstart : e.start()]
+            r"(?:扎实|深入|认真|进一步|全面|持续)?(?:开展|推进|推动|贯彻|落实)",
+            p.masked[cstart : e.start()],
         ) and p.body[sent_start:cstart].lstrip().startswith("为"):
             lead = re.match(
-                r"(?:扎实|深入|认真|进一步|全面|持续)?(?:开展|推进|推动)",
+                r"(?:扎实|深入|认真|进一步|全面|持续)?(?:开展|推进|推动|贯彻|落实)",
                 p.masked[cstart : e.start()],
             )
             out.append((1, cstart + lead.end(), e.end()))

@@ -56,7 +56,9 @@ def plausible_name(name: str, *, strong_context: bool) -> bool:
         return False
     if len(name) > 4:
         return False
-    if any(ch in name for ch in "的了在是们这那个"):
+    if any(ch in name for ch in "的了是们这那个") or (
+        "在" in name and (len(name) != 3 or name[1] != "在")
+    ):
         return False
     if not strong_context and name[0] in "和与及为对把将从等其各全":
         return False
