@@ -40,10 +40,10 @@ FLOORS = {
     "holdout": {
         "kind": 0.99,
         "date": 0.98,
-        "meeting_type": 0.99,
+        "meeting_type": 0.98,
         "venue": 0.96,
         "chair": 0.99,
-        "org": 0.92,
+        "org": 0.93,
         "title": 0.98,
         "campaign": 0.96,
         "leaders": 0.97,

@@ -120,6 +120,8 @@ def find_title(p: Prepared) -> Title:
     spans: list[Span] = []
     for i in chosen:
         sp = strip_span(p.body, *lines[i])
+        while sp[1] > sp[0] and p.body[sp[1] - 1] in "| ":
+            sp = (sp[0], sp[1] - 1)  # "…会议精神 |": a separator after the headline
         if spans and p.body[sp[0] : sp[1]] == p.body[spans[-1][0] : spans[-1][1]]:
             continue  # the same headline printed twice
         spans.append(sp)
@@ -168,10 +170,17 @@ def _clean_subject(body: str, a: int, b: int, masked: str) -> Span | None:
         b = a + m.start()
     a, b = strip_span(body, a, b)
     s = body[a:b]
-    om = re.search("(?<!党)组织(?!部)", s)
+    om = re.search("(?<!党)组织(?!部|人事|处|科|员|党委|党总支|党支部)", s)
     k = om.start() if om else -1
     if k >= 2:
         b = a + k  # "X组织…开展": the organizer is X
+        s = body[a:b]
+    lm = re.match(
+        rf"(.{{2,40}}?(?:党支部|党总支|党委|党组|党工委|支部))(?:书记|副书记|委员)[{HAN}]{{2,4}}?(?:带领|率领)",
+        s,
+    )
+    if lm:
+        b = a + lm.end(1)  # "X党支部书记刘晓宁带领全体党员…": the body is X
         s = body[a:b]
     m = re.search(r"的(?:全体)?(?:党员|干部|同志|职工)|(?:全体)?(?:党员|成员|人员)(?:干部)?$", s)
     if m and m.start() >= 2:
@@ -197,7 +206,9 @@ def _clean_subject(body: str, a: int, b: int, masked: str) -> Span | None:
 def _went_subject(p: Prepared, sa: int, cs: int) -> Span | None:
     """ "X赴Y参观学习,联合开展…": the subject of the clause before (X), when it went somewhere."""
     pcs = _clause_start(p.masked, sa, cs - 1)
-    m = re.search(r"赴|到|前往|走进", p.masked[pcs : cs - 1])
+    m = re.search(
+        r"赴|到|前往|走进|以[^,。;]{1,30}为(?:主题|契机|载体|抓手)$", p.masked[pcs : cs - 1]
+    )
     if not m or m.start() < 2:
         return None
     return _clean_subject(p.body, pcs, pcs + m.start(), p.masked)
@@ -304,7 +315,9 @@ def _phrases(p: Prepared, title: Title, ev: Event) -> list[tuple[str, list[int]]
     return out
 
 
-_SPEECH_PHRASE = re.compile(r"[^,;。]{0,40}?(?:会|会议|论坛|仪式|典礼|座谈会)上的(?:重要)?讲话")
+_SPEECH_PHRASE = re.compile(
+    r"[^,;。]{0,40}?(?:会|会议|论坛|仪式|典礼|座谈会)上的(?:重要)?讲话|[^,;。]{0,40}?会议?精神"
+)
 
 
 def classify(p: Prepared, title: Title, ev: Event) -> Kinds:
@@ -476,6 +489,8 @@ _AFTER_WORDS_SET = set(lx.AFTER_NAME_WORDS) | {"强调", "指出", "要求", "�
 _NAME_TAIL_WORDS = set("还也并又都就再便已曾对向从率说在")
 _SEP_RE = re.compile(f"[、和与及](?=[{HAN}])")
 _TITLE_PREFIX_NOISE = re.compile(r"^[^、]{0,6}?(?:由|受|邀请|会上|随后|其中|以及|并请)")
+# "在尹荣刚的领誓下": a person named by what they led.
+_UNDER = re.compile(rf"在(?P<n>[{HAN}]{{2,3}}?)(?:同志)?的(?P<r>领誓|带领|主持)下")
 _BY_CHAIR = re.compile(rf"由(?P<n>[{HAN}]{{2,4}}?)(?:同志)?主持")
 # "NAME TITLE verb" at a clause start (田平副校长作动员讲话, 邱立志副教授讲授…): found by the
 # title word, then the name is read backwards.
@@ -686,13 +701,24 @@ def find_people(p: Prepared, exclude: list[Span]) -> tuple[Person | None, list[P
         if not names:
             continue
         titles = _titles_before(p, sa, tm.end(), floor)
-        if _SPEAKER_OF.match(p.body, last):
+        if _SPEAKER_OF.match(p.body, last) or (
+            re.search(r"(?:按照|根据|遵照)[^,。;]*$", p.body[sa : tm.start()])
+            and re.match(r"(?:同志)?(?:的)?(?:要求|指示|部署)", p.body[last:])
+        ):
             floors[sa] = last
             continue  # "检察长张军在…上所作的报告": whose speech it is, not a participant
         for name, span, _strong in names:
             if not excluded(span[0]):
                 found.append(Person(name, titles, _role_after(p, last, sb), span))
         floors[sa] = last
+    for m in _UNDER.finditer(p.body, lo, hi):
+        n = m.group("n")
+        if (
+            sentence_of(m.start())
+            and nm.plausible_name(n, strong_context=True)
+            and not excluded(m.start("n"))
+        ):
+            found.append(Person(n, None, m.group("r"), m.span("n")))
     for m in _BY_CHAIR.finditer(p.body, lo, hi):
         n = m.group("n")
         ok = sentence_of(m.start()) and nm.plausible_name(n, strong_context=True)
@@ -841,6 +867,18 @@ def find_org(p: Prepared, title: Title, ev: Event, kinds: Kinds, chair: Person |
         lead = _lead_org(p, ev)
         if lead and len(lead.value) > len(corg) and lead.value.endswith(corg):
             return lead  # chair "学院党委副书记", lead "研究生学院党委…": the fuller name
+        if ev.subject and not ev.chair_verb:
+            s = p.body[ev.subject[0] : ev.subject[1]]
+            if (
+                len(s) >= 4
+                and not _event_noun(s)
+                and not s.startswith("我")
+                and not lx.ORG_CUT_RE.match(s)
+                and re.search(r"[局厅委院队办部会校所署站心司处馆]$", s)
+            ):
+                return finish(
+                    s, ev.subject, 0.75
+                )  # "盐城调查队召开党组…" over the chair's "盐城队党组"
         return OrgResult(corg, chair.span if chair else None, 0.75)
     if ev.verb:
         m = re.match(
@@ -933,6 +971,8 @@ _VENUE_RE = re.compile(
 _GO_RE = re.compile(
     rf"(?:赴|到|前往|走进)(?P<v>[{HAN}\d()·“”]{{2,24}}?)(?:联合|集中|进行)?(?:开展|参观|举行|召开|举办)"
 )
+# "出发前往X,": where the group went.
+_WENT_TO = re.compile(rf"出发前往(?P<v>[{HAN}\d()·“”]{{4,24}}?)(?=[,,。])")
 # "在X为…党员讲党课": where a lecture was given.
 _LECTURE_AT = re.compile(
     rf"在(?P<v>[{HAN}\d()A-Za-z]{{2,20}}?)为[^,。;]{{2,40}}?(?:讲|上)[^,。;]{{0,6}}党课"
@@ -955,7 +995,7 @@ def find_venue(
         regions.extend(paras)  # not a background paragraph before the event's
     regions.extend(title.spans if title else [])
     for ra, rb in regions:
-        for rx in (_VENUE_RE, _GO_RE, _LECTURE_AT):
+        for rx in (_VENUE_RE, _GO_RE, _LECTURE_AT, _WENT_TO):
             for m in rx.finditer(p.body, ra, rb):
                 v = m.group("v")
                 if any(x < m.end("v") and m.start("v") < y for x, y in exclude):
@@ -972,14 +1012,17 @@ def find_venue(
 # --------------------------------------------------------------------------- study items
 
 _STUDY_TRIGGER = re.compile(
-    r"(?=[书传学集认深专重原领研观宣])(?:宣读(?=了?[^,。;]{0,6}《(?![^》]{0,20}(?:表彰|命名|任命|任免)))|书面传达学习|传达学习|学习传达|学习贯彻|传达贯彻|集中学习|集体学习|认真学习|深入学习|专题学习|"
+    r"(?=[书传学集认深专重原领研观宣])(?:宣读(?=了?[^,。;]{0,6}《[^》]{0,30}(?:学习|贯彻|精神|讲话))|书面传达学习|传达学习|学习传达|学习贯彻|传达贯彻|集中学习|集体学习|认真学习|深入学习|专题学习|"
     r"重点学习|原原本本学习|领学|领读|研读|传达|学习|观看(?=了?《))(?:了)?"
 )
 _ITEM_LEAD = re.compile(
-    r"^(?:了|学习了|传达了|认真|全文|深入|重点|集中|集体|专题|学习|传达|研讨|全面贯彻落实|贯彻落实|贯彻|"
+    r"^(?:了|学习了|传达了|领学了|领读了|宣读了|书面学习了|认真|全文|深入|重点|集中|集体|专题|学习|传达|研讨|"
+    r"全面贯彻落实|贯彻落实|贯彻|"
     r"落实|以及|和|及|并|还|又|等|新华社发表的|有关|相关)+"
 )
-_ITEM_TAIL = re.compile(r"(?:等|全文|原文|等内容|等文件|\(以下简称[^()]{1,20}\))+$")
+_ITEM_TAIL = re.compile(
+    r"(?:等|全文|原文|等内容|等文件|\(以下简称[^()]{1,20}\)|专题辅导报告|辅导报告|专题报告|专题辅导)+$"
+)
 _CONTINUE_STOP = re.compile(
     r"^(?:研究|并|就|对|围绕|审议|听取|进行|提出|部署|会议|结合|要求|强调|指出|引导|推动|切实|深刻|"
     r"进一步|大家|与会|通过|从|以(?!及)|把|为|在|让|使|表示|认为|他|她)"
@@ -987,7 +1030,7 @@ _CONTINUE_STOP = re.compile(
 
 
 _NOUN_USE = re.compile(
-    r"的|\(|扩大|会议|作|做|交流|研讨|心得|体会|笔记|计划|制度|活动|型|小组|强国|教育|班|会|室|园地|氛围|热潮|纪律|时间|"
+    r"的|委员会|\(|扩大|会议|作|做|交流|研讨|心得|体会|笔记|计划|制度|活动|型|小组|强国|教育|班|会|室|园地|氛围|热潮|纪律|时间|"
     r"效果|成果|成效|平台|资料|材料|形式|内容丰富|习惯|机会|宣传|领会"
 )
 # "根据…部署要求,": a noun, not a modal verb before what follows.
@@ -1097,9 +1140,16 @@ def find_study_items(p: Prepared, exclude: list[Span] | None = None) -> list[Spa
                     or p.body[max(sa, m.start() - 1) : m.start()] == "再"
                     or re.match(r"为|把|将|通过|坚持|结合|以", p.body[cs:sb].lstrip())
                     # "对学习贯彻X进行…", "通过学习X", "到Y学习X", "将组织…学习X": not studied
-                    or re.search(r"(?:通过|对|就|(?:赴|到)[^,。;]{1,10})$", p.body[cs : m.start()])
+                    or re.search(
+                        r"(?:通过|对|就)[^,。;]{0,6}$|(?:赴|到)[^,。;]{1,10}$",
+                        p.body[cs : m.start()],
+                    )
                     or re.search(r"将(?:组织|开展|围绕|通过|采取)", before)
-                    or p.body[max(sa, m.start() - 2) : m.start()] in ("理论", "进一步", "围绕")
+                    or p.body[max(sa, m.start() - 2) : m.start()] in ("理论", "进一步")
+                    or (
+                        p.body[max(sa, m.start() - 2) : m.start()] == "围绕"
+                        and not re.search(r"进行(?:了)?(?:座谈|研讨|交流)", p.body[m.end() : sb])
+                    )
                     or (_NOUN_USE.match(after) and "《" not in p.body[m.end() : m.end() + 5])
                     or after.startswith("教育")
                 )
@@ -1199,7 +1249,8 @@ def find_measures(p: Prepared) -> list[Span]:
     for run in runs:
         if len(run) >= 2 and run[0][0] == 1:
             out.extend(strip_span(p.body, *s) for _, s in run)
-    return out
+    # A measure cut off by the end of the text (…三是各社会) is not a measure.
+    return [s for s in out if p.body[s[1] :].strip()]
 
 
 # --------------------------------------------------------------------------- presenting units
@@ -1299,7 +1350,9 @@ def _clauses(p: Prepared, sa: int, sb: int) -> list[Span]:
 # --------------------------------------------------------------------------- campaign
 
 _CAMP_END = re.compile("(?=[能专提攻三行学主教实系宣创竞活])" + lx.CAMPAIGN_END_RE)
-_CAMP_AFTER_ATTACHED = re.compile(r"启动仪式|启动会|读书班|动员会|推进会|开班|启动大会")
+_CAMP_AFTER_ATTACHED = re.compile(
+    r"启动仪式|启动会|读书班|动员会|推进会|开班|启动大会|第[\d一二三四五六七八九十]+(?:次|期|场)"
+)
 _CAMP_PURPOSE = re.compile(
     r"为(?:了)?(?:扎实|深入|认真|进一步|全面|持续)?(?:开展|推进|推动|抓好|落实|确保)"
 )
