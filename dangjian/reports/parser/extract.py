@@ -84,7 +84,9 @@ def find_title(p: Prepared) -> Title:
         a, b = lines[i]
         s = p.body[a:b].strip()
         return (
-            6 <= len(s) <= 90 and not _is_sentence_line(p.masked[a:b]) and not re.match(r"^\d", s)
+            6 <= len(s) <= 90
+            and not _is_sentence_line(p.masked[a:b])
+            and (not re.match(r"^\d", s) or bool(re.match(r"^(?:19|20)\d\d年[^\d]", s)))
         )
 
     def adjacent(i: int, j: int) -> bool:
@@ -157,7 +159,11 @@ def _clean_subject(body: str, a: int, b: int, masked: str) -> Span | None:
     if m:
         a += m.end()
     s = body[a:b]
-    m = re.match(r"^\s*(?:今天|今日|昨天|昨日|日前|近日|当天)?(?:[上中下]午|晚上?)?\s*", s)
+    m = re.match(
+        r"^\s*(?:于\s{0,2}(?:\d{1,2}月)?\d{1,2}日)?(?:今天|今日|昨天|昨日|日前|近日|当天|随后|然后|接着|之后)?"
+        r"(?:[上中下]午|晚上?)?\s*",
+        s,
+    )
     if m:
         a += m.end()
     s = body[a:b]
@@ -972,7 +978,7 @@ _GO_RE = re.compile(
     rf"(?:赴|到|前往|走进)(?P<v>[{HAN}\d()·“”]{{2,24}}?)(?:联合|集中|进行)?(?:开展|参观|举行|召开|举办)"
 )
 # "出发前往X,": where the group went.
-_WENT_TO = re.compile(rf"出发前往(?P<v>[{HAN}\d()·“”]{{4,24}}?)(?=[,,。])")
+_WENT_TO = re.compile(rf"(?:出发前往|走进)(?P<v>[{HAN}\d()·“”]{{4,24}}?)(?=[,,。])")
 # "在X为…党员讲党课": where a lecture was given.
 _LECTURE_AT = re.compile(
     rf"在(?P<v>[{HAN}\d()A-Za-z]{{2,20}}?)为[^,。;]{{2,40}}?(?:讲|上)[^,。;]{{0,6}}党课"
@@ -1016,7 +1022,7 @@ _STUDY_TRIGGER = re.compile(
     r"重点学习|原原本本学习|领学|领读|研读|传达|学习|观看(?=了?《))(?:了)?"
 )
 _ITEM_LEAD = re.compile(
-    r"^(?:了|学习了|传达了|领学了|领读了|宣读了|书面学习了|认真|全文|深入|重点|集中|集体|专题|学习|传达|研讨|"
+    r"^(?:了|学习了|传达了|领学了|领读了|宣读了|书面学习了|讨论|认真|全文|深入|重点|集中|集体|专题|学习|传达|研讨|"
     r"全面贯彻落实|贯彻落实|贯彻|"
     r"落实|以及|和|及|并|还|又|等|新华社发表的|有关|相关)+"
 )
@@ -1024,7 +1030,7 @@ _ITEM_TAIL = re.compile(
     r"(?:等|全文|原文|等内容|等文件|\(以下简称[^()]{1,20}\)|专题辅导报告|辅导报告|专题报告|专题辅导)+$"
 )
 _CONTINUE_STOP = re.compile(
-    r"^(?:研究|并|就|对|围绕|审议|听取|进行|提出|部署|会议|结合|要求|强调|指出|引导|推动|切实|深刻|"
+    r"^(?:研究|并|就|对|围绕|审议|听取|进行|提出|部署|会议|结合|要求|强调|指出|引导|推动|切实|深刻|部分|全体|"
     r"进一步|大家|与会|通过|从|以(?!及)|把|为|在|让|使|表示|认为|他|她)"
 )
 
@@ -1090,13 +1096,21 @@ def _split_items(p: Prepared, a: int, b: int) -> list[Span]:
         s, e = strip_span(p.body, s, e)
         if p.body.count("《", s, e) > p.body.count("》", s, e):
             continue  # a title cut off with the text (《四川省贯彻…)
+        if re.match(r"进行|作出|作了|提出|《[^》]{1,4}》中", p.body[s:e]):
+            continue  # "进行了部署", "《报告》中第一个方面": not an item
         if e - s >= 5 or (e - s >= 3 and p.body[s] == "《"):
             out.append((s, e))
     return out
 
 
+_PUNCT_RE = re.compile(r"[\s\W_]+")
 _STUDY_OBJECT = re.compile(
     r"对(?P<x>[^,。;对]{4,60}?)进行(?:了)?(?:集中|专题)?(?:领学|学习|传达|解读|宣讲)(?![^,。;]{0,3}[会班])"
+)
+
+
+_STUDY_AROUND = re.compile(
+    r"(?<![要将])围绕(?P<x>[^,。;]{6,120}?)(?:开展|进行)(?:了)?(?:专题|集中|集体)?学习"
 )
 
 
@@ -1194,8 +1208,10 @@ def find_study_items(p: Prepared, exclude: list[Span] | None = None) -> list[Spa
                 cur = end + 1
             items.extend(got)
             pos = max(pos, cur)
-    # "对X进行领学/学习/传达": X was studied.
-    for m in _STUDY_OBJECT.finditer(p.body, 0, limit):
+    # "对X进行领学/学习/传达", "围绕X开展专题学习": X was studied.
+    for m in list(_STUDY_OBJECT.finditer(p.body, 0, limit)) + list(
+        _STUDY_AROUND.finditer(p.body, 0, limit)
+    ):
         a, b = strip_span(p.body, m.start("x"), m.end("x"))
         x = p.body[a:b]
         if re.fullmatch(r"《[^》]{1,4}》", x):
@@ -1209,8 +1225,10 @@ def find_study_items(p: Prepared, exclude: list[Span] | None = None) -> list[Spa
         generic = re.fullmatch(
             r"[\s\d]*(?:上级|上级有关|有关|相关)?(?:会议|讲话|文件)?(?:精神|文件)", t
         )
-        if t not in seen and not generic:
+        key = _PUNCT_RE.sub("", t)[:14]
+        if t not in seen and not generic and (len(key) < 14 or key not in seen):
             seen.add(t)
+            seen.add(key)
             out.append(s)
     return out
 
@@ -1351,12 +1369,15 @@ def _clauses(p: Prepared, sa: int, sb: int) -> list[Span]:
 
 _CAMP_END = re.compile("(?=[能专提攻三行学主教实系宣创竞活])" + lx.CAMPAIGN_END_RE)
 _CAMP_AFTER_ATTACHED = re.compile(
-    r"启动仪式|启动会|读书班|动员会|推进会|开班|启动大会|第[\d一二三四五六七八九十]+(?:次|期|场)"
+    r"启动仪式|启动会|读书班|动员会|推进会|开班|启动大会|第[\d一二三四五六七八九十]+(?:次|期|场)|"
+    r"[^,。;]{0,10}?(?:交流会|座谈会|推进会|部署会|总结会)"
 )
 _CAMP_PURPOSE = re.compile(
     r"为(?:了)?(?:扎实|深入|认真|进一步|全面|持续)?(?:开展|推进|推动|抓好|落实|确保)"
 )
 _CAMP_BASIS = re.compile(r"根据")
+# "结合当前开展…教育实践活动": the event is part of it.
+_CAMP_WITH = re.compile(r"结合(?:当前|正在)?(?:开展|深入开展)(?:的)?")
 _CAMP_BASIS_AFTER = re.compile(r"(?:的)?(?:部署|安排|要求)")
 _CAMP_CURTAIN = re.compile(r"拉开(?:了)?")
 _CAMP_CURTAIN_AFTER = re.compile(r"(?:的)?序幕")
@@ -1388,6 +1409,7 @@ def _campaign_candidates(p: Prepared, ra: int, rb: int) -> list[tuple[int, int, 
             continue
         for rank, rx, after in (
             (1, _CAMP_PURPOSE, None),
+            (1, _CAMP_WITH, None),
             (2, _CAMP_BASIS, _CAMP_BASIS_AFTER),
             (3, _CAMP_CURTAIN, _CAMP_CURTAIN_AFTER),
         ):
@@ -1402,7 +1424,7 @@ def _trim_campaign(p: Prepared, a: int, b: int) -> Span:
     s = p.body[a:b]
     cut = 0
     first_q = s.find("“") if "“" in s else len(s)
-    for m in re.finditer(lx.EVENT_VERB_RE + r"|暨|的|了|在|开启|启动", s):
+    for m in re.finditer(lx.EVENT_VERB_RE + r"|暨|(?<!党)的|了|在|开启|启动", s):
         if m.group(0) == "暨" or m.start() < first_q:
             cut = max(cut, m.end())
     q = s.find("“", cut)
