@@ -65,6 +65,7 @@ class ParsedReport:
     participant_groups: list[str] = field(default_factory=list)
     theme: str | None = None
     presentations: list[dict[str, str | None]] = field(default_factory=list)
+    inferred_year: dict[str, Any] | None = None
     confidence: dict[str, float] = field(default_factory=dict)
     spans: dict[str, list[list[int]]] = field(default_factory=dict)
     furniture: list[list[int]] = field(default_factory=list)
@@ -142,6 +143,10 @@ def parse(text: str) -> ParsedReport:
         if r.org:
             org = ex.OrgResult(r.org, None, 0.4)
     r.date = date.value
+    guess = ex.infer_year(p) if r.date and r.date.startswith("--") else None
+    if guess:
+        year, evidence, _span, source = guess
+        r.inferred_year = {"year": year, "evidence": evidence, "source": source}
     r.venue = p.original[venue_span[0] : venue_span[1]].strip() if venue_span else None
     if chair:
         r.chair = Chair(chair.name, _drop_org(chair.titles, r.org))
@@ -183,6 +188,7 @@ def parse(text: str) -> ParsedReport:
         "planned_activities": [[s[0], s[1]] for _, _, s in series],
         "participant_groups": [[a, b] for a, b in groups],
         "theme": _sp(theme),
+        "inferred_year": _sp(guess[2]) if guess else [],
     }
     r.confidence = {
         "kind": 0.9 if kinds.kind and kinds.evidence else 0.0,

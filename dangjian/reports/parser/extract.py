@@ -1603,3 +1603,43 @@ def find_presentation_topics(p: Prepared, units: list[Span]) -> list[Span | None
                 a2, b2 = a2 + 1, b2 - 1
         out.append((a2, b2) if b2 - a2 >= 2 and b2 - a2 <= 200 else None)
     return out
+
+
+# --------------------------------------------------------------------------- inferred year
+
+_ANNIV_NUM = r"(?P<n>\d{1,3})\s{0,2}(?:周年|岁生日)"
+_BIRTH_RE = re.compile(
+    "(?P<who>" + "|".join(lx.BIRTH_YEARS) + r")(?:同志)?诞辰\s{0,2}" + _ANNIV_NUM
+)
+_FOUNDING_RE = [
+    (re.compile(rf"{pat}[^,。;\d]{{0,4}}?{_ANNIV_NUM}"), base) for pat, base in lx.FOUNDING_YEARS
+]
+_YEAR_MENTION = re.compile(r"(?<!\d)((?:199|20\d)\d)\s{0,2}年(?!度|以来|前|后|底|初|末|级)")
+
+
+def infer_year(p: Prepared) -> tuple[int, str, Span, str] | None:
+    """A year the text implies when it gives none for the event: (year, evidence, span, source).
+
+    An anniversary (毛泽东同志诞辰130周年 → 1893 + 130 = 2023; 建党102周年 → 1921 + 102) is
+    strong evidence; failing that, the one year the text mentions (2018年学习计划) is weak
+    evidence. A suggestion for the importer: the schema's ``date`` keeps ``--MM-DD``.
+    """
+    found: list[tuple[int, int, str, Span, str]] = []
+    for m in _BIRTH_RE.finditer(p.body):
+        y = lx.BIRTH_YEARS[m.group("who")] + int(m.group("n"))
+        found.append((m.start(), y, p.body[m.start() : m.end()], m.span(), "anniversary"))
+    for rx, base in _FOUNDING_RE:
+        for m in rx.finditer(p.body):
+            y = base + int(m.group("n"))
+            found.append((m.start(), y, p.body[m.start() : m.end()], m.span(), "anniversary"))
+    years = {y for _, y, _, _, _ in found}
+    if len(years) == 1:
+        first = min(found)
+        return first[1], first[2], first[3], first[4]
+    if years:
+        return None  # anniversaries pointing at different years: no suggestion
+    mentions = list(_YEAR_MENTION.finditer(p.body))
+    if mentions and len({m.group(1) for m in mentions}) == 1:
+        m = mentions[0]
+        return int(m.group(1)), p.body[m.start() : m.end()], m.span(), "mention"
+    return None
