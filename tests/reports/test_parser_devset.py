@@ -18,8 +18,8 @@ pytestmark = pytest.mark.once
 
 DEVSET = Path(__file__).parent / "devset"
 
-# Scores reached (dev: 33 reports the rules were developed on; holdout: 32 reports kept aside,
-# whose first, blind scores are reported in docs/parser.md).
+# Scores reached (dev: 33 reports the rules were developed on; holdout: 137 reports in parts
+# A–H kept aside, whose first, blind scores per part are reported in docs/parser.md).
 FLOORS = {
     "dev": {
         "kind": 0.99,
@@ -65,10 +65,10 @@ def labelled(which: str) -> list[tuple[Path, dict]]:
 
 
 def test_the_set_is_large_and_varied():
-    """At least 40 labelled reports, 10+ held out, both kinds, each with its source URL."""
+    """At least 125 labelled reports (issue 12), 100+ held out, both kinds, each with its URL."""
     dev, hold = labelled("dev"), labelled("holdout")
-    assert len(dev) + len(hold) >= 40
-    assert len(hold) >= 10
+    assert len(dev) + len(hold) >= 125
+    assert len(hold) >= 100
     kinds = {g["kind"] for _, g in dev + hold}
     assert kinds == {"meeting", "activity"}
     assert all(g["source"].startswith("http") for _, g in dev + hold)
