@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,9 +133,24 @@ def parse(text: str) -> ParsedReport:
         and "党员大会" in p.body[kinds.evidence[0][0] : kinds.evidence[0][1]]
     ):
         r.meeting_type = "支部党员大会"  # a 党员大会 chaired by the branch secretary
+    upgraded_to = None
+    if r.meeting_type == "其他" and ev.verb:
+        named = p.body[ev.verb[1] : ev.verb[1] + 16].lstrip("了 ")
+        led = " ".join(x.titles or "" for x in ([chair] if chair else []) + leaders)
+        body = "党组" if "党组书记" in led else "党委" if "党委书记" in led else None
+        if body and re.match(r"(?:理论学习|理论)?中心组", named):
+            # "区教体局召开理论学习中心组学习会", led by the 党组书记: the 党组's 中心组
+            r.meeting_type = body + "理论学习中心组学习"
+            upgraded_to = body
     r.activity_types = list(kinds.activity_types) if kinds.kind == "activity" else []
     r.title = title.value
     r.org = org.value
+    if (
+        upgraded_to
+        and r.org
+        and not re.search(r"党组|党委|党工委|支部|总支|[市县区省州旗]委$", r.org)
+    ):
+        r.org += upgraded_to
     if r.org is None:
         meeting_of = (kinds.meeting_type or "")[:2] if kinds.kind == "meeting" else None
         r.org = ex.org_from_people(

@@ -204,7 +204,7 @@ def _clean_subject(body: str, a: int, b: int, masked: str) -> Span | None:
         return None
     if re.search(r"之际|期间|时$|以来|为了|根据|按照", s) or re.search(r"[,。;]", masked[a:b]):
         return None
-    if re.search(r"全会|全国代表大会|党代会|全国两会|党的[十二][^,。;]{0,6}大", s):
+    if re.search(r"(?:全会|全国代表大会|党代会|两会)$", s):
         return None  # "党的十九届四中全会于…在北京召开": background, not the report's event
     return (a, b)
 
@@ -501,7 +501,7 @@ _BY_CHAIR = re.compile(rf"由(?P<n>[{HAN}]{{2,4}}?)(?:同志)?主持")
 # "NAME TITLE verb" at a clause start (田平副校长作动员讲话, 邱立志副教授讲授…): found by the
 # title word, then the name is read backwards.
 _TITLE_THEN_VERB = re.compile(
-    r"(?=[常副校教讲研老局厅部主书组院县区市处司])(?:常务)?副?(?:校长|教授|讲师|研究员|老师|局长|厅长|部长|主任|书记|组长|院长|县长|区长|市长|主席|"
+    r"(?=[常副校教讲研老局厅部主书组院县区市处司])(?:常务)?副?(?:校长|教授|讲师|研究员|老师|局长|厅长|部长|主任|书记|组长|院长|县长|区长|市长|主席|主委|"
     r"教育长|处长|司长)(?=作|做|讲授|主讲|授课|致辞|主持|出席|宣读|宣布|围绕|讲话|为|领学|介绍|传达|带领|组织)"
 )
 # A bare name opening a clause before a strong verb (汪洋作为…代表发表了讲话).
@@ -745,7 +745,7 @@ def find_people(p: Prepared, exclude: list[Span]) -> tuple[Person | None, list[P
             org = ""
             if not at_clause_start(sa, ns):
                 org = p.body[_clause_start(p.masked, sa, ns) : ns].strip()
-                if not re.search(r"[部院处校所心委]$", org):
+                if not re.search(r"[部院处校所心委局]$", org):
                     continue
             if nm.plausible_name(n, strong_context=True) and not excluded(ns):
                 role = _role_after(p, m.end(), sb)
@@ -850,7 +850,7 @@ def find_org(p: Prepared, title: Title, ev: Event, kinds: Kinds, chair: Person |
         s = _cut_org(s)
         if not s or len(s) < 2:
             return OrgResult()
-        if meeting_of and not re.search(r"党组|党委|党工委|支部|总支|[市县区省州旗]委$", s):
+        if meeting_of and not re.search(r"党组|党委|党工委|工委$|支部|总支|[市县区省州旗]委$", s):
             s += meeting_of
         return OrgResult(s, span, conf)
 
@@ -908,7 +908,7 @@ def find_org(p: Prepared, title: Title, ev: Event, kinds: Kinds, chair: Person |
             if (
                 cut != s.strip(" “”")
                 and len(cut) >= 2
-                and re.search(r"[委局厅组部院办会区县市镇乡道校馆所关团队站心支织]$", cut)
+                and re.search(r"[委局厅组部院办会区县市镇乡道校馆所关团队站心支织统]$", cut)
             ):
                 return finish(cut, ev.subject, 0.6)
             return OrgResult()
@@ -956,7 +956,7 @@ def org_from_people(people: list[Person], meeting_of: str | None) -> str | None:
 
 def _event_noun(s: str) -> bool:
     return bool(
-        re.search(r"论坛|会议|活动|仪式|培训班|读书班|报告会|展演|评展|展评|大会|学习会|推进会", s)
+        re.search(r"论坛|会议|活动|仪式|培训|读书班|报告会|展演|评展|展评|大会|学习会|推进会", s)
     )
 
 
@@ -971,8 +971,8 @@ def _host(p: Prepared) -> OrgResult | None:
 
 
 _VENUE_RE = re.compile(
-    rf"(?=[在于])(?<![所存现正实内])(?:在|于)(?P<v>[{HAN}\d()A-Za-z·“”]{{2,28}}?)(?:隆重|正式|如期|顺利|集中|联合|温情|热烈)?"
-    r"(?:召开|举办|举行|开展|开班|组织开展|组织召开|进行)"
+    rf"(?=[在于])(?<![所存现正实内])(?:在|于)(?P<v>[{HAN}\d()A-Za-z·“”-]{{2,28}}?)(?:隆重|正式|如期|顺利|集中|联合|温情|热烈)?"
+    r"(?:召开|举办|举行|开展|开班|组织开展|组织召开|进行|观看|收听收看)"
 )
 _GO_RE = re.compile(
     rf"(?:赴|到|前往|走进)(?P<v>[{HAN}\d()·“”]{{2,24}}?)(?:联合|集中|进行)?(?:开展|参观|举行|召开|举办)"
@@ -1151,7 +1151,7 @@ def find_study_items(p: Prepared, exclude: list[Span] | None = None) -> list[Spa
                         and not _EVENT_VERB.search(before, x.end())
                         for x in _MODAL.finditer(before)
                     )
-                    or p.body[max(sa, m.start() - 1) : m.start()] == "再"
+                    or p.body[max(sa, m.start() - 1) : m.start()] in ("再", "为")
                     or re.match(r"为|把|将|通过|坚持|结合|以", p.body[cs:sb].lstrip())
                     # "对学习贯彻X进行…", "通过学习X", "到Y学习X", "将组织…学习X": not studied
                     or re.search(
@@ -1242,7 +1242,7 @@ _ENUM_RE = re.compile(
 )
 _NUMS = "一二三四五六七八九十"
 _EXPOSITORY = re.compile(
-    r"特点|成效|成绩|亮点|做法|经验|收获|情况|变化|体会|优势|原因|问题|议程|环节|步骤|内容|部分"
+    r"特点|成效|成绩|亮点|做法|经验|收获|情况|变化|体会|优势|原因|问题|议程|环节|步骤|内容|部分|阶段"
 )
 
 
@@ -1257,6 +1257,10 @@ def find_measures(p: Prepared) -> list[Span]:
             # Expository enumerations (四个特点:一是…) are not requirements.
             k = max(p.masked.rfind("。", 0, m.start()), p.masked.rfind("\n", 0, m.start()))
             intro = p.body[k + 1 : m.start()]
+            if len(intro.strip()) < 4 and k > 0:
+                # "…分两个阶段进行。一是…": the sentence before introduces the run
+                k2 = max(p.masked.rfind("。", 0, k), p.masked.rfind("\n", 0, k))
+                intro = p.body[k2 + 1 : k]
             if _EXPOSITORY.search(intro[-20:]):
                 runs.append([(-1, span)])
                 continue

@@ -143,6 +143,8 @@ def _is_furniture_line(line: str, next_line: str) -> bool:
         return True
     if DATE_TIME_RE.match(s) and len(s) <= 40 and "。" not in s:
         return True  # "2024-06-28 14:05 中国经济导报-中国发展网"
+    if len(s) <= 40 and "。" not in s and re.search(r"(?:摄影|摄|供图|图片来源)$", s):
+        return True  # a photo caption: "会议现场   赵倩摄影"
     td = _TRAILING_DATE.search(s)
     if td and td.start() <= 20 and not _HEADLINE_WORDS.search(s, 0, td.start()):
         return True  # "北京青年报客户端 2023-06-27 17:10"
