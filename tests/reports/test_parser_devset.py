@@ -18,8 +18,8 @@ pytestmark = pytest.mark.once
 
 DEVSET = Path(__file__).parent / "devset"
 
-# Scores reached (dev: 33 reports the rules were developed on; holdout: 32 reports kept aside,
-# whose first, blind scores are reported in docs/parser.md).
+# Scores reached (dev: 33 reports the rules were developed on; holdout: 153 reports in parts
+# A–I kept aside, whose first, blind scores per part are reported in docs/parser.md).
 FLOORS = {
     "dev": {
         "kind": 0.99,
@@ -38,20 +38,20 @@ FLOORS = {
         "mean": 0.99,
     },
     "holdout": {
-        "kind": 0.99,
-        "date": 0.93,
-        "meeting_type": 0.99,
-        "venue": 0.99,
-        "chair": 0.99,
-        "org": 0.96,
-        "title": 0.99,
-        "campaign": 0.99,
-        "leaders": 0.99,
-        "activity_types": 0.99,
-        "presenting_units": 0.96,
-        "study_items": 0.99,
-        "measures": 0.99,
-        "mean": 0.98,
+        "kind": 0.98,
+        "date": 0.98,
+        "meeting_type": 0.98,
+        "venue": 0.96,
+        "chair": 0.98,
+        "org": 0.92,
+        "title": 0.98,
+        "campaign": 0.94,
+        "leaders": 0.95,
+        "activity_types": 0.98,
+        "presenting_units": 0.95,
+        "study_items": 0.92,
+        "measures": 0.98,
+        "mean": 0.96,
     },
 }
 
@@ -65,10 +65,10 @@ def labelled(which: str) -> list[tuple[Path, dict]]:
 
 
 def test_the_set_is_large_and_varied():
-    """At least 40 labelled reports, 10+ held out, both kinds, each with its source URL."""
+    """At least 125 labelled reports (issue 12), 100+ held out, both kinds, each with its URL."""
     dev, hold = labelled("dev"), labelled("holdout")
-    assert len(dev) + len(hold) >= 40
-    assert len(hold) >= 10
+    assert len(dev) + len(hold) >= 125
+    assert len(hold) >= 100
     kinds = {g["kind"] for _, g in dev + hold}
     assert kinds == {"meeting", "activity"}
     assert all(g["source"].startswith("http") for _, g in dev + hold)

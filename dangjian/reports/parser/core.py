@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +66,7 @@ class ParsedReport:
     participant_groups: list[str] = field(default_factory=list)
     theme: str | None = None
     presentations: list[dict[str, str | None]] = field(default_factory=list)
+    inferred_year: dict[str, Any] | None = None
     confidence: dict[str, float] = field(default_factory=dict)
     spans: dict[str, list[list[int]]] = field(default_factory=dict)
     furniture: list[list[int]] = field(default_factory=list)
@@ -123,9 +125,32 @@ def parse(text: str) -> ParsedReport:
 
     r.kind = kinds.kind
     r.meeting_type = kinds.meeting_type if kinds.kind == "meeting" else None
+    if (
+        r.meeting_type == "其他"
+        and chair
+        and "支部书记" in (chair.titles or "")
+        and kinds.evidence
+        and "党员大会" in p.body[kinds.evidence[0][0] : kinds.evidence[0][1]]
+    ):
+        r.meeting_type = "支部党员大会"  # a 党员大会 chaired by the branch secretary
+    upgraded_to = None
+    if r.meeting_type == "其他" and ev.verb:
+        named = p.body[ev.verb[1] : ev.verb[1] + 16].lstrip("了 ")
+        led = " ".join(x.titles or "" for x in ([chair] if chair else []) + leaders)
+        body = "党组" if "党组书记" in led else "党委" if "党委书记" in led else None
+        if body and re.match(r"(?:理论学习|理论)?中心组", named):
+            # "区教体局召开理论学习中心组学习会", led by the 党组书记: the 党组's 中心组
+            r.meeting_type = body + "理论学习中心组学习"
+            upgraded_to = body
     r.activity_types = list(kinds.activity_types) if kinds.kind == "activity" else []
     r.title = title.value
     r.org = org.value
+    if (
+        upgraded_to
+        and r.org
+        and not re.search(r"党组|党委|党工委|支部|总支|[市县区省州旗]委$", r.org)
+    ):
+        r.org += upgraded_to
     if r.org is None:
         meeting_of = (kinds.meeting_type or "")[:2] if kinds.kind == "meeting" else None
         r.org = ex.org_from_people(
@@ -134,6 +159,10 @@ def parse(text: str) -> ParsedReport:
         if r.org:
             org = ex.OrgResult(r.org, None, 0.4)
     r.date = date.value
+    guess = ex.infer_year(p) if r.date and r.date.startswith("--") else None
+    if guess:
+        year, evidence, _span, source = guess
+        r.inferred_year = {"year": year, "evidence": evidence, "source": source}
     r.venue = p.original[venue_span[0] : venue_span[1]].strip() if venue_span else None
     if chair:
         r.chair = Chair(chair.name, _drop_org(chair.titles, r.org))
@@ -175,6 +204,7 @@ def parse(text: str) -> ParsedReport:
         "planned_activities": [[s[0], s[1]] for _, _, s in series],
         "participant_groups": [[a, b] for a, b in groups],
         "theme": _sp(theme),
+        "inferred_year": _sp(guess[2]) if guess else [],
     }
     r.confidence = {
         "kind": 0.9 if kinds.kind and kinds.evidence else 0.0,

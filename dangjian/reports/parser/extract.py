@@ -22,12 +22,34 @@ _TITLE_KEYWORDS = re.compile(
     r"召开|举办|举行|开展|学习|会议|活动|党课|论坛|仪式|开班|传达|党日|成立|评展|交流|培训|座谈|"
     r"报告会|读书班|讲座|宣讲|党组|党委|支部|集体|专题|启动|共建|联建|签约|研讨|述职"
 )
-_EVENT_VERB = re.compile("(?=[组召举开邀])(?:" + lx.EVENT_VERB_RE + ")")
+_EVENT_VERB = re.compile("(?=[组召举开邀签])(?:" + lx.EVENT_VERB_RE + ")")
 _MODAL = re.compile(r"(?<![重主纲提需必])要(?![点闻案件素])|应当|必须|务必|需要|号召|引导|进一步")
 _DATE_MD = re.compile(
     r"(?=\d)(?:(?P<y>(?:19|20)\d\d)\s{0,2}年\s{0,2})?(?P<m>\d{1,2})\s{0,2}月\s{0,2}(?P<d>\d{1,2})\s{0,2}[日号]"
 )
 _DATE_D_ONLY = re.compile(r"(?<![\d月.])(?P<d>\d{1,2})日(?:至|—|-|~|、)")
+# "16日下午,X召开…" opening the lead: the month comes from the dateline.
+_DATE_D_LEAD = re.compile(r"\s{0,4}(?P<d>\d{1,2})日(?=[上中下]午|晚|早|凌晨|,)")
+# "317日" for 3月17日 (the 月 lost when the page was made): read against the dateline.
+_DATE_LOST_MONTH = re.compile(r"(?<![\d月.年/:-])(?P<md>\d{3,4})日")
+
+
+def _lost_month(md: str, dl) -> str | None:
+    """The one reading of ``md`` (month digits + day digits) in the 40 days before the dateline."""
+    end = dt.date(dl.year, dl.month, dl.day)
+    found = []
+    for k in (1, 2):
+        mo, d = int(md[:k]), int(md[k:])
+        for y in (dl.year, dl.year - 1):
+            try:
+                day = dt.date(y, mo, d)
+            except ValueError:
+                continue
+            if 0 <= (end - day).days <= 40:
+                found.append(day)
+    return found[0].isoformat() if len(found) == 1 else None
+
+
 _RELATIVE_DAY = re.compile(r"(?:今天|今日|昨天|昨日)(?!是)")
 _YEAR_IN_NAME = re.compile(r"((?:19|20)\d\d)\s{0,2}年(?!度|以来|前|后|底|初|末|上半年|下半年)")
 
@@ -62,7 +84,9 @@ def find_title(p: Prepared) -> Title:
         a, b = lines[i]
         s = p.body[a:b].strip()
         return (
-            6 <= len(s) <= 90 and not _is_sentence_line(p.masked[a:b]) and not re.match(r"^\d", s)
+            6 <= len(s) <= 90
+            and not _is_sentence_line(p.masked[a:b])
+            and (not re.match(r"^\d", s) or bool(re.match(r"^(?:19|20)\d\d年[^\d]", s)))
         )
 
     def adjacent(i: int, j: int) -> bool:
@@ -98,6 +122,8 @@ def find_title(p: Prepared) -> Title:
     spans: list[Span] = []
     for i in chosen:
         sp = strip_span(p.body, *lines[i])
+        while sp[1] > sp[0] and p.body[sp[1] - 1] in "| ":
+            sp = (sp[0], sp[1] - 1)  # "…会议精神 |": a separator after the headline
         if spans and p.body[sp[0] : sp[1]] == p.body[spans[-1][0] : spans[-1][1]]:
             continue  # the same headline printed twice
         spans.append(sp)
@@ -133,11 +159,15 @@ def _clean_subject(body: str, a: int, b: int, masked: str) -> Span | None:
     if m:
         a += m.end()
     s = body[a:b]
-    m = re.match(r"^\s*(?:今天|今日|昨天|昨日|日前|近日|当天)?(?:[上中下]午|晚上?)?\s*", s)
+    m = re.match(
+        r"^\s*(?:于\s{0,2}(?:\d{1,2}月)?\d{1,2}日)?(?:今天|今日|昨天|昨日|日前|近日|当天|随后|然后|接着|之后)?"
+        r"(?:[上中下]午|晚上?)?\s*",
+        s,
+    )
     if m:
         a += m.end()
     s = body[a:b]
-    m = re.match(r"^由[^,。;]{1,30}?承办的", s)
+    m = re.match(r"^由[^,。;]{1,30}?(?:承办|主办|举办)的", s)
     if m:
         a += m.end()
     s = body[a:b]
@@ -146,9 +176,17 @@ def _clean_subject(body: str, a: int, b: int, masked: str) -> Span | None:
         b = a + m.start()
     a, b = strip_span(body, a, b)
     s = body[a:b]
-    k = s.find("组织")
+    om = re.search("(?<!党)组织(?!部|人事|处|科|员|党委|党总支|党支部)", s)
+    k = om.start() if om else -1
     if k >= 2:
         b = a + k  # "X组织…开展": the organizer is X
+        s = body[a:b]
+    lm = re.match(
+        rf"(.{{2,40}}?(?:党支部|党总支|党委|党组|党工委|支部))(?:书记|副书记|委员)[{HAN}]{{2,4}}?(?:带领|率领)",
+        s,
+    )
+    if lm:
+        b = a + lm.end(1)  # "X党支部书记刘晓宁带领全体党员…": the body is X
         s = body[a:b]
     m = re.search(r"的(?:全体)?(?:党员|干部|同志|职工)|(?:全体)?(?:党员|成员|人员)(?:干部)?$", s)
     if m and m.start() >= 2:
@@ -166,7 +204,20 @@ def _clean_subject(body: str, a: int, b: int, masked: str) -> Span | None:
         return None
     if re.search(r"之际|期间|时$|以来|为了|根据|按照", s) or re.search(r"[,。;]", masked[a:b]):
         return None
+    if re.search(r"(?:全会|全国代表大会|党代会|两会)$", s):
+        return None  # "党的十九届四中全会于…在北京召开": background, not the report's event
     return (a, b)
+
+
+def _went_subject(p: Prepared, sa: int, cs: int) -> Span | None:
+    """ "X赴Y参观学习,联合开展…": the subject of the clause before (X), when it went somewhere."""
+    pcs = _clause_start(p.masked, sa, cs - 1)
+    m = re.search(
+        r"赴|到|前往|走进|以[^,。;]{1,30}为(?:主题|契机|载体|抓手)$", p.masked[pcs : cs - 1]
+    )
+    if not m or m.start() < 2:
+        return None
+    return _clean_subject(p.body, pcs, pcs + m.start(), p.masked)
 
 
 def find_event(p: Prepared, title: Title) -> Event:
@@ -179,17 +230,44 @@ def find_event(p: Prepared, title: Title) -> Event:
                 ctx = p.body[max(sa, vm.start() - 4) : vm.start()]
                 if _MODAL.search(ctx) or re.search(r"(?:胜利|即将)$", ctx):
                     continue
+                if p.body[vm.end() : vm.end() + 1] == "的" and re.search(
+                    r"由[^,。;]{1,30}$", p.body[sa : vm.start()]
+                ):
+                    continue  # "由X举办的Y培训班…开班": the event's verb comes later
                 cs = _clause_start(p.masked, sa, vm.start())
                 if p.body[max(cs, vm.start() - 2) : vm.start()] == "主持":
                     return Event(sentence=(sa, sb), verb=vm.span(), subject=None, chair_verb=True)
-                subj = _clean_subject(p.body, cs, vm.start(), p.masked)
+                if cs > sa and not p.body[cs : vm.start()].strip(" 联合共同一起"):
+                    subj = _went_subject(p, sa, cs)
+                elif cs > sa and re.fullmatch(r"\s*在[^,。;]{2,30}", p.body[cs : vm.start()]):
+                    # "X揭牌仪式,在Y举行": the event named in the clause before is the subject
+                    pcs = _clause_start(p.masked, sa, cs - 1)
+                    subj = _clean_subject(p.body, pcs, cs - 1, p.masked)
+                    if subj and not _event_noun(p.body[subj[0] : subj[1]]):
+                        subj = None
+                else:
+                    subj = _clean_subject(p.body, cs, vm.start(), p.masked)
                 if subj is None:
                     continue
                 return Event(sentence=(sa, sb), verb=vm.span(), subject=subj)
+    for pa, pb in paras[:1]:
+        # No event verb: "X(共同)到Y参观学习…" — X went somewhere for the event.
+        for sa, sb in sentences(p, pa, pb)[:2]:
+            gm = _WENT_EVENT.search(p.masked, sa, sb)
+            if gm:
+                cs = _clause_start(p.masked, sa, gm.start())
+                subj = _clean_subject(p.body, cs, gm.start(), p.masked)
+                if subj:
+                    return Event(sentence=(sa, sb), verb=gm.span("v"), subject=subj)
     if paras:
         sa, sb = sentences(p, *paras[0])[0]
         return Event(sentence=(sa, sb))
     return Event()
+
+
+_WENT_EVENT = re.compile(
+    r"(?:共同|一起|一同|联合)?(?P<v>赴|到|前往|走进)[^,。;]{2,30}?(?:参观|开展|进行|学习)"
+)
 
 
 def title_subject(p: Prepared, title: Title) -> Span | None:
@@ -204,7 +282,10 @@ def title_subject(p: Prepared, title: Title) -> Span | None:
     if not m:
         return None
     cs = _clause_start(p.masked, start, m.start())
-    return _clean_subject(p.body, cs, m.start(), p.masked)
+    sub = _clean_subject(p.body, cs, m.start(), p.masked)
+    if sub and p.body[sub[0] : sub[1]].endswith("主持"):
+        return None  # "县委书记X主持召开县委常委会": a person, not the body
+    return sub
 
 
 # --------------------------------------------------------------------------- kind / types
@@ -227,8 +308,11 @@ def _phrases(p: Prepared, title: Title, ev: Event) -> list[tuple[str, list[int]]
     if ev.sentence and ev.verb:
         sa, sb = ev.sentence
         sub = ev.subject or (_clause_start(p.masked, sa, ev.verb[0]), ev.verb[0])
+        if ev.subject and re.search("组织的", p.body[ev.subject[1] : ev.verb[0]]):
+            sub = (ev.subject[0], ev.verb[0])  # "X组织的…培训班…开班": the event is named there
         # Joined without the verb so that "X党组 召开 扩大会议" reads as "X党组扩大会议".
-        idx = list(range(*sub)) + list(range(ev.verb[1], sb))
+        after = ev.verb[1] + (1 if p.body[ev.verb[1] : ev.verb[1] + 1] == "了" else 0)
+        idx = list(range(*sub)) + list(range(after, sb))
         out.append(("".join(p.masked[i] for i in idx), idx))
     elif ev.sentence:
         out.append((p.masked[ev.sentence[0] : ev.sentence[1]], list(range(*ev.sentence))))
@@ -237,7 +321,9 @@ def _phrases(p: Prepared, title: Title, ev: Event) -> list[tuple[str, list[int]]
     return out
 
 
-_SPEECH_PHRASE = re.compile(r"[^,;。]{0,40}?(?:会|会议|论坛|仪式|典礼|座谈会)上的(?:重要)?讲话")
+_SPEECH_PHRASE = re.compile(
+    r"[^,;。]{0,40}?(?:会|会议|论坛|仪式|典礼|座谈会)上的(?:重要)?讲话|[^,;。]{0,40}?会议?精神"
+)
 
 
 def classify(p: Prepared, title: Title, ev: Event) -> Kinds:
@@ -267,7 +353,10 @@ def classify(p: Prepared, title: Title, ev: Event) -> Kinds:
     for text, idx in phrases:
         best = None
         for name, pat in lx.MEETING_TYPE_PATTERNS:
-            m = re.search(pat, text)
+            m = next(
+                (x for x in re.finditer(pat, text) if not re.match(r"议?精神", text[x.end() :])),
+                None,
+            )
             if m and (best is None or m.start() < best[0]):
                 best = (m.start(), name, span(idx, m))
         if best is None:
@@ -287,7 +376,7 @@ def classify(p: Prepared, title: Title, ev: Event) -> Kinds:
                 k.evidence.append(span)
         # A lecture given during the event (讲授/上/聆听…党课) is one of its activities.
         if "专题党课" not in seen and re.search(
-            r"(?:讲授|讲|上|聆听|作)[^。;]{0,30}党课", p.masked
+            r"(?<![将要])(?<![^共]同)(?:讲授|讲|上|聆听|作)[^。;]{0,30}党课", p.masked
         ):
             seen.append("专题党课")
         k.activity_types = seen
@@ -352,11 +441,16 @@ def find_date(p: Prepared, title: Title, ev: Event) -> DateResult:
             if v:
                 return DateResult(v, m.span(), conf)
         if dl:
-            m = _DATE_D_ONLY.search(p.body, ra, rb)
+            m = _DATE_D_ONLY.search(p.body, ra, rb) or _DATE_D_LEAD.match(p.body, ra)
             if m:
                 v = _fmt(dl.year, dl.month, int(m.group("d")))
                 if v and int(m.group("d")) <= dl.day:
                     return DateResult(v, m.span(), 0.6)
+            m = _DATE_LOST_MONTH.search(p.body, ra, min(rb, ra + 200))
+            if m and dl.year:
+                v = _lost_month(m.group("md"), dl)
+                if v:
+                    return DateResult(v, m.span(), 0.5)
             m = _RELATIVE_DAY.search(p.body, ra, min(rb, ra + 40))
             if m:
                 day = dt.date(dl.year or 2000, dl.month, dl.day)  # 2000: a leap year
@@ -396,14 +490,19 @@ _AFTER_SINGLE = {w for w in lx.AFTER_NAME_WORDS if len(w) == 1}
 _HAN_CH = re.compile(f"[{HAN}]")
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _POST_RE = re.compile("等同志|同志|等")
+# One-character words that follow a name (李林就…, 王华还…) and so cannot end a longer name.
+_AFTER_WORDS_SET = set(lx.AFTER_NAME_WORDS) | {"强调", "指出", "要求", "表示", "认为"}
+_NAME_TAIL_WORDS = set("还也并又都就再便已曾对向从率说在")
 _SEP_RE = re.compile(f"[、和与及](?=[{HAN}])")
 _TITLE_PREFIX_NOISE = re.compile(r"^[^、]{0,6}?(?:由|受|邀请|会上|随后|其中|以及|并请)")
+# "在尹荣刚的领誓下": a person named by what they led.
+_UNDER = re.compile(rf"在(?P<n>[{HAN}]{{2,3}}?)(?:同志)?的(?P<r>领誓|带领|主持)下")
 _BY_CHAIR = re.compile(rf"由(?P<n>[{HAN}]{{2,4}}?)(?:同志)?主持")
 # "NAME TITLE verb" at a clause start (田平副校长作动员讲话, 邱立志副教授讲授…): found by the
 # title word, then the name is read backwards.
 _TITLE_THEN_VERB = re.compile(
-    r"(?=[常副校教讲研老局厅部主书组院县区市处司])(?:常务)?副?(?:校长|教授|讲师|研究员|老师|局长|厅长|部长|主任|书记|组长|院长|县长|区长|市长|主席|"
-    r"教育长|处长|司长)(?=作|做|讲授|主讲|授课|致辞|主持|出席|宣读|宣布|围绕|讲话|为|领学|介绍)"
+    r"(?=[常副校教讲研老局厅部主书组院县区市处司])(?:常务)?副?(?:校长|教授|讲师|研究员|老师|局长|厅长|部长|主任|书记|组长|院长|县长|区长|市长|主席|主委|"
+    r"教育长|处长|司长)(?=作|做|讲授|主讲|授课|致辞|主持|出席|宣读|宣布|围绕|讲话|为|领学|介绍|传达|带领|组织)"
 )
 # A bare name opening a clause before a strong verb (汪洋作为…代表发表了讲话).
 _STRONG_VERB = re.compile(
@@ -440,6 +539,23 @@ def _follow_score(text: str, k: int, end: int) -> float:
     return 0.0
 
 
+def _in_name_list(text: str, pos: int, k: int, end: int) -> bool:
+    """A three-character name without a common surname inside a list of names
+    (部党组成员库热西、汪民…): the next item of the list is a surnamed name."""
+    if k - pos != 3 or k >= end or text[k] != "、" or nm.is_common_word(text[pos:k]):
+        return False
+    for n in (2, 3):
+        nxt = text[k + 1 : k + 1 + n]
+        if (
+            len(nxt) == n
+            and nm.has_surname(nxt)
+            and _follow_score(text, k + 1 + n, end) >= 2.5
+            and nm.plausible_name(nxt, strong_context=True)
+        ):
+            return True
+    return False
+
+
 def _scan_names(p: Prepared, pos: int, end: int) -> tuple[list[tuple[str, Span, bool]], int]:
     """Parse a list of names starting at ``pos`` (王育宏、卓玛才让 / 董普选和汤鹏超).
 
@@ -461,6 +577,8 @@ def _scan_names(p: Prepared, pos: int, end: int) -> tuple[list[tuple[str, Span, 
             cand = text[pos:k]
             if not _HAN_RUN.fullmatch(cand) or cand.endswith("等") or "同志" in cand:
                 continue
+            if n > 2 and cand[-1] in _NAME_TAIL_WORDS and _follow_score(text, k - 1, end) > 0:
+                continue  # 柳小惠就深入…: the name is 柳小惠, 就 belongs to the verb phrase
             sc = _follow_score(text, k, end)
             if sc > 0 and (best is None or sc > best[0]):
                 best = (sc, n)
@@ -475,8 +593,12 @@ def _scan_names(p: Prepared, pos: int, end: int) -> tuple[list[tuple[str, Span, 
                 break
         k = pos + best[1]
         name = text[pos:k]
+        if name in _AFTER_WORDS_SET:
+            break  # "书记强调,": a verb, not a name
         strong = best[0] >= 3.0
-        if not nm.plausible_name(name, strong_context=strong or best[0] >= 2.5):
+        if not nm.plausible_name(name, strong_context=strong or best[0] >= 2.5) and not (
+            _in_name_list(text, pos, k, end)
+        ):
             break
         if best[0] < 2.0:
             # Weak evidence: the segmenter must read a name (or a surname) where it starts.
@@ -531,6 +653,9 @@ def _titles_before(p: Prepared, sa: int, suffix_end: int, floor: int) -> str | N
     return raw or None
 
 
+_SPEAKER_OF = re.compile(r"在[^,。;]{2,40}?上(?:所作|作|发表)?的(?:重要)?(?:讲话|报告|致辞)")
+
+
 def find_people(p: Prepared, exclude: list[Span]) -> tuple[Person | None, list[Person]]:
     """The chair (主持) and the other named people, in order of appearance."""
     found: list[Person] = []
@@ -569,13 +694,37 @@ def find_people(p: Prepared, exclude: list[Span]) -> tuple[Person | None, list[P
         if tm.start() < floor:
             continue
         names, last = _scan_names(p, tm.end(), sb)
+        if tm.group(0) == "党员":
+            # "党员" is a weak title (党员管理, 发展党员程序): only surnamed, uncommon names
+            names = [
+                x
+                for x in names
+                if len(x[0]) <= 3
+                and nm.has_surname(x[0])
+                and not nm.is_common_word(x[0])
+                and _follow_score(p.body, x[1][1], sb) >= 2.0
+            ]
         if not names:
             continue
         titles = _titles_before(p, sa, tm.end(), floor)
+        if _SPEAKER_OF.match(p.body, last) or (
+            re.search(r"(?:按照|根据|遵照)[^,。;]*$", p.body[sa : tm.start()])
+            and re.match(r"(?:同志)?(?:的)?(?:要求|指示|部署)", p.body[last:])
+        ):
+            floors[sa] = last
+            continue  # "检察长张军在…上所作的报告": whose speech it is, not a participant
         for name, span, _strong in names:
             if not excluded(span[0]):
                 found.append(Person(name, titles, _role_after(p, last, sb), span))
         floors[sa] = last
+    for m in _UNDER.finditer(p.body, lo, hi):
+        n = m.group("n")
+        if (
+            sentence_of(m.start())
+            and nm.plausible_name(n, strong_context=True)
+            and not excluded(m.start("n"))
+        ):
+            found.append(Person(n, None, m.group("r"), m.span("n")))
     for m in _BY_CHAIR.finditer(p.body, lo, hi):
         n = m.group("n")
         ok = sentence_of(m.start()) and nm.plausible_name(n, strong_context=True)
@@ -596,7 +745,7 @@ def find_people(p: Prepared, exclude: list[Span]) -> tuple[Person | None, list[P
             org = ""
             if not at_clause_start(sa, ns):
                 org = p.body[_clause_start(p.masked, sa, ns) : ns].strip()
-                if not re.search(r"[部院处校所心委]$", org):
+                if not re.search(r"[部院处校所心委局]$", org):
                     continue
             if nm.plausible_name(n, strong_context=True) and not excluded(ns):
                 role = _role_after(p, m.end(), sb)
@@ -655,7 +804,7 @@ def find_people(p: Prepared, exclude: list[Span]) -> tuple[Person | None, list[P
 
 
 def _cut_org(s: str) -> str:
-    m = re.search(r"党组(?!书记|成员|副书记|中心组成员)", s)
+    m = re.search(r"党组(?!书记|成员|副书记|中心组成员|织)", s)
     if m and m.start() > 0:
         return s[: m.end()]
     if re.search(r"(?:党支部|党总支|党委|党工委|委员会)$", s):
@@ -663,6 +812,9 @@ def _cut_org(s: str) -> str:
     m = lx.ORG_CUT_RE.search(s)
     if m and m.start() >= 2:
         s = s[: m.start()]
+        po = list(re.finditer(r"党支部|党总支|党委|党工委", s))
+        if po and 0 < len(s) - po[-1].end() <= 4 and not re.search(r"[部处室局办委]$", s):
+            s = s[: po[-1].end()]  # "X党支部线上微(党课)": the branch
     return s.strip(" “”")
 
 
@@ -671,6 +823,10 @@ class OrgResult:
     value: str | None = None
     span: Span | None = None
     confidence: float = 0.0
+
+
+# "十六届第43次": the session and the meeting's number.
+_NTH = r"[\d一二三四五六七八九十]+届|(?:[\d一二三四五六七八九十]+届)?第[\d一二三四五六七八九十]+次"
 
 
 def _org_from_chair(chair: Person | None) -> str | None:
@@ -694,7 +850,7 @@ def find_org(p: Prepared, title: Title, ev: Event, kinds: Kinds, chair: Person |
         s = _cut_org(s)
         if not s or len(s) < 2:
             return OrgResult()
-        if meeting_of and not re.search(r"党组|党委|党工委|支部|总支|[市县区省州旗]委$", s):
+        if meeting_of and not re.search(r"党组|党委|党工委|工委$|支部|总支|[市县区省州旗]委$", s):
             s += meeting_of
         return OrgResult(s, span, conf)
 
@@ -702,17 +858,42 @@ def find_org(p: Prepared, title: Title, ev: Event, kinds: Kinds, chair: Person |
     if ts:
         s = p.body[ts[0] : ts[1]]
         if not lx.ORG_CUT_RE.match(s) and not _event_noun(s):
-            return finish(s, ts, 0.85)
+            got = finish(s, ts, 0.85)
+            lead = _lead_org(p, ev)
+            if (
+                got.value
+                and lead
+                and len(lead.value) > len(got.value)
+                and lead.value.endswith(got.value)
+            ):
+                return lead  # title "党委…开展集中学习", lead "医院党委…": the fuller name
+            return got
     corg = _org_from_chair(chair)
     if corg and meeting_of:
+        lead = _lead_org(p, ev)
+        if lead and len(lead.value) > len(corg) and lead.value.endswith(corg):
+            return lead  # chair "学院党委副书记", lead "研究生学院党委…": the fuller name
+        if ev.subject and not ev.chair_verb:
+            s = p.body[ev.subject[0] : ev.subject[1]]
+            if (
+                len(s) >= 4
+                and not _event_noun(s)
+                and not s.startswith("我")
+                and not lx.ORG_CUT_RE.match(s)
+                and re.search(r"[局厅委院队办部会校所署站心司处馆]$", s)
+            ):
+                return finish(
+                    s, ev.subject, 0.75
+                )  # "盐城调查队召开党组…" over the chair's "盐城队党组"
         return OrgResult(corg, chair.span if chair else None, 0.75)
     if ev.verb:
         m = re.match(
-            r"\s*(?:了)?(?:第?[\d一二三四五六七八九十]+届)?"
-            rf"([{HAN}]{{0,12}}?(?:党组|党委))(?=\(扩大\)|扩大|会议|会|常委会|理论学习中心组|中心组)",
+            r"\s*(?:了)?(?:第?[\d一二三四五六七八九十]+届)?(?:第[\d一二三四五六七八九十]+次)?"
+            rf"([{HAN}]{{0,12}}?(?:党组|党委|党工委|[市县区省州旗]委(?=(?:{_NTH})?常委)))"
+            rf"(?=(?:{_NTH})?(?:\(扩大\)|扩大|会议|会|常委|理论学习中心组|理论中心组|中心组))",
             p.body[ev.verb[1] : ev.verb[1] + 30],
         )
-        if m and (len(m.group(1)) >= 4 or (ev.chair_verb and m.group(1) in ("党委", "党组"))):
+        if m and (len(m.group(1)) >= 4 or (ev.chair_verb and len(m.group(1)) >= 2)):
             a = ev.verb[1] + m.start(1)
             return OrgResult(m.group(1), (a, a + len(m.group(1))), 0.7)
     if ev.subject:
@@ -727,19 +908,41 @@ def find_org(p: Prepared, title: Title, ev: Event, kinds: Kinds, chair: Person |
             if (
                 cut != s.strip(" “”")
                 and len(cut) >= 2
-                and re.search(r"[委局厅组部院办会区县市镇乡道校馆所关团队站心]$", cut)
+                and re.search(r"[委局厅组部院办会区县市镇乡道校馆所关团队站心支织统]$", cut)
             ):
                 return finish(cut, ev.subject, 0.6)
             return OrgResult()
-        s2 = re.split(r"联合|一行", s)[0]
+        s2 = re.split(r"联合(?!党支部|党委|党总支|支部)|一行", s)[0]
         if s2:
             return finish(s2, ev.subject, 0.7)
     host = _host(p)
     if host:
         return host
+    lm = _LECTURE_FOR.search(p.body, 0, min(len(p.body), 1500))
+    if lm:
+        return OrgResult(lm.group(1), lm.span(1), 0.5)
     if corg:
         return OrgResult(corg, chair.span if chair else None, 0.5)
     return OrgResult()
+
+
+# "…为X党支部全体党员讲党课": the lecture is X's.
+_LECTURE_FOR = re.compile(
+    rf"为([{HAN}]{{2,30}}?(?:党支部|党总支|党委))(?:全体)?(?:党员|师生|干部)[^,。;]{{0,12}}?(?:讲|上)[^,。;]{{0,6}}党课"
+)
+
+
+def _lead_org(p: Prepared, ev: Event) -> OrgResult | None:
+    """The organization named as the lead sentence's subject, if it is one (no event noun)."""
+    if not ev.subject:
+        return None
+    s = re.split(r"联合(?!党支部|党委|党总支|支部)|一行", p.body[ev.subject[0] : ev.subject[1]])[0]
+    if not s or _event_noun(s) or lx.ORG_CUT_RE.match(s):
+        return None
+    s = _cut_org(s)
+    if len(s) < 2 or not re.search(r"(?:党组|党委|党工委|支部|总支)$", s):
+        return None
+    return OrgResult(s, ev.subject, 0.8)
 
 
 def org_from_people(people: list[Person], meeting_of: str | None) -> str | None:
@@ -753,23 +956,32 @@ def org_from_people(people: list[Person], meeting_of: str | None) -> str | None:
 
 def _event_noun(s: str) -> bool:
     return bool(
-        re.search(r"论坛|会议|活动|仪式|培训班|读书班|报告会|展演|评展|展评|大会|学习会|推进会", s)
+        re.search(r"论坛|会议|活动|仪式|培训|读书班|报告会|展演|评展|展评|大会|学习会|推进会", s)
     )
 
 
 def _host(p: Prepared) -> OrgResult | None:
-    m = re.search(rf"由([{HAN}、和与]{{2,40}}?)(?:联合)?主办", p.body[: min(len(p.body), 3000)])
+    m = re.search(
+        rf"由([{HAN}、和与]{{2,40}}?)(?:联合|共同|策划)?(?:主办|举办)",
+        p.body[: min(len(p.body), 3000)],
+    )
     if m:
         return OrgResult(m.group(1), m.span(1), 0.6)
     return None
 
 
 _VENUE_RE = re.compile(
-    rf"(?=在)(?:在)(?P<v>[{HAN}\d()A-Za-z·]{{2,28}}?)(?:隆重|正式|如期|顺利|集中|联合)?"
-    r"(?:召开|举办|举行|开展|开班|组织开展|组织召开|进行)"
+    rf"(?=[在于])(?<![所存现正实内])(?:在|于)(?P<v>[{HAN}\d()A-Za-z·“”-]{{2,28}}?)(?:隆重|正式|如期|顺利|集中|联合|温情|热烈)?"
+    r"(?:召开|举办|举行|开展|开班|组织开展|组织召开|进行|观看|收听收看)"
 )
 _GO_RE = re.compile(
-    rf"(?:赴|到|前往|走进)(?P<v>[{HAN}\d()·]{{2,24}}?)(?:联合|集中)?(?:开展|参观|举行|召开|举办)"
+    rf"(?:赴|到|前往|走进)(?P<v>[{HAN}\d()·“”]{{2,24}}?)(?:联合|集中|进行)?(?:开展|参观|举行|召开|举办)"
+)
+# "出发前往X,": where the group went.
+_WENT_TO = re.compile(rf"(?:出发前往|走进)(?P<v>[{HAN}\d()·“”]{{4,24}}?)(?=[,,。])")
+# "在X为…党员讲党课": where a lecture was given.
+_LECTURE_AT = re.compile(
+    rf"在(?P<v>[{HAN}\d()A-Za-z]{{2,20}}?)为[^,。;]{{2,40}}?(?:讲|上)[^,。;]{{0,6}}党课"
 )
 _NOT_VENUE = re.compile(
     r"的|和|与|范围|思维|率先|之际|期间|基础上|过程中|框架|之下|之中|新时代|前夕|当天|此次|本次|这次|^此|^会上"
@@ -784,10 +996,12 @@ def find_venue(
     regions = []
     if ev.sentence:
         regions.append(ev.sentence)
-    regions.extend(paragraphs(p)[:1])
+    paras = paragraphs(p)[:1]
+    if not (ev.verb and paras and not (paras[0][0] <= ev.verb[0] < paras[0][1])):
+        regions.extend(paras)  # not a background paragraph before the event's
     regions.extend(title.spans if title else [])
     for ra, rb in regions:
-        for rx in (_VENUE_RE, _GO_RE):
+        for rx in (_VENUE_RE, _GO_RE, _LECTURE_AT, _WENT_TO):
             for m in rx.finditer(p.body, ra, rb):
                 v = m.group("v")
                 if any(x < m.end("v") and m.start("v") < y for x, y in exclude):
@@ -804,32 +1018,47 @@ def find_venue(
 # --------------------------------------------------------------------------- study items
 
 _STUDY_TRIGGER = re.compile(
-    r"(?=[书传学集认深专重原领研观])(?:书面传达学习|传达学习|学习传达|学习贯彻|传达贯彻|集中学习|集体学习|认真学习|深入学习|专题学习|"
+    r"(?=[书传学集认深专重原领研观宣])(?:宣读(?=了?[^,。;]{0,6}《[^》]{0,30}(?:学习|贯彻|精神|讲话))|书面传达学习|传达学习|学习传达|学习贯彻|传达贯彻|集中学习|集体学习|认真学习|深入学习|专题学习|"
     r"重点学习|原原本本学习|领学|领读|研读|传达|学习|观看(?=了?《))(?:了)?"
 )
 _ITEM_LEAD = re.compile(
-    r"^(?:了|学习了|传达了|认真|全文|深入|重点|集中|集体|专题|学习|传达|研讨|全面贯彻落实|贯彻落实|贯彻|"
+    r"^(?:了|学习了|传达了|领学了|领读了|宣读了|书面学习了|讨论|认真|全文|深入|重点|集中|集体|专题|学习|传达|研讨|"
+    r"全面贯彻落实|贯彻落实|贯彻|"
     r"落实|以及|和|及|并|还|又|等|新华社发表的|有关|相关)+"
 )
-_ITEM_TAIL = re.compile(r"(?:等|全文|原文|等内容|等文件|\(以下简称[^()]{1,20}\))+$")
+_ITEM_TAIL = re.compile(
+    r"(?:等|全文|原文|等内容|等文件|\(以下简称[^()]{1,20}\)|专题辅导报告|辅导报告|专题报告|专题辅导)+$"
+)
 _CONTINUE_STOP = re.compile(
-    r"^(?:研究|并|就|对|围绕|审议|听取|进行|提出|部署|会议|结合|要求|强调|指出|引导|推动|切实|深刻|"
+    r"^(?:研究|并|就|对|围绕|审议|听取|进行|提出|部署|会议|结合|要求|强调|指出|引导|推动|切实|深刻|部分|全体|"
     r"进一步|大家|与会|通过|从|以(?!及)|把|为|在|让|使|表示|认为|他|她)"
 )
 
 
 _NOUN_USE = re.compile(
-    r"\(|扩大|会议|作|做|交流|研讨|心得|体会|笔记|计划|制度|活动|型|小组|强国|教育|班|会|室|园地|氛围|热潮|纪律|时间|"
+    r"的|委员会|\(|扩大|会议|作|做|交流|研讨|心得|体会|笔记|计划|制度|活动|型|小组|强国|教育|班|会|室|园地|氛围|热潮|纪律|时间|"
     r"效果|成果|成效|平台|资料|材料|形式|内容丰富|习惯|机会|宣传|领会"
 )
+# "根据…部署要求,": a noun, not a modal verb before what follows.
+_NOUN_REQUIREMENT = re.compile(r"(?:部署|工作|有关|上级)要求[,;]")
 _REQ_OK = re.compile(r"(?:部署|讲话|指示|重要|批示|工作|精神|有关|总体|具体|决策|重点)要求$")
+
+
+# "…精神并对下一步工作进行了部署": the item ends before 并.
+_AND_THEN = re.compile(r"(?<=精神|讲话|指示|会议|文件|报告)并(?=对|就|研究|结合|围绕|部署|提出)")
+# A comma or semicolon not inside a book title (《发扬五四精神,不负伟大时代》).
+_SEP_OUTSIDE_BOOK = re.compile(r"[,;](?![^《》]{0,40}》)")
 
 
 def _ends_item(s: str) -> bool:
     s = _ITEM_TAIL.sub("", s.strip())
     if s.endswith("要求") and not _REQ_OK.search(s):
         return False
-    return s.endswith(lx.STUDY_TERMINALS) or bool(re.search(r"》$|〉$", s))
+    return s.endswith(lx.STUDY_TERMINALS) or bool(
+        re.search(
+            r"》$|〉$|》(?:单行本|读本|全文)?\([^()]{1,12}\)$|(?:文章|讲话|论述)“[^“”]{2,60}”$", s
+        )
+    )
 
 
 def _split_items(p: Prepared, a: int, b: int) -> list[Span]:
@@ -837,6 +1066,8 @@ def _split_items(p: Prepared, a: int, b: int) -> list[Span]:
     text = p.masked[a:b]
     cuts = [0]
     for m in re.finditer(r"以及|、|和|及|与|》(?=《)", text):
+        if m.group(0) != "》" and text.count("《", 0, m.start()) > text.count("》", 0, m.start()):
+            continue  # inside a book title: 《…思想和基本方略》
         if m.group(0) == "》":
             cuts.append(m.start() + 1)
             continue
@@ -863,9 +1094,24 @@ def _split_items(p: Prepared, a: int, b: int) -> list[Span]:
         if tm:
             e = s + tm.start()
         s, e = strip_span(p.body, s, e)
+        if p.body.count("《", s, e) > p.body.count("》", s, e):
+            continue  # a title cut off with the text (《四川省贯彻…)
+        if re.match(r"进行|作出|作了|提出|《[^》]{1,4}》中", p.body[s:e]):
+            continue  # "进行了部署", "《报告》中第一个方面": not an item
         if e - s >= 5 or (e - s >= 3 and p.body[s] == "《"):
             out.append((s, e))
     return out
+
+
+_PUNCT_RE = re.compile(r"[\s\W_]+")
+_STUDY_OBJECT = re.compile(
+    r"对(?P<x>[^,。;对]{4,60}?)进行(?:了)?(?:集中|专题)?(?:领学|学习|传达|解读|宣讲)(?![^,。;]{0,3}[会班])"
+)
+
+
+_STUDY_AROUND = re.compile(
+    r"(?<![要将])围绕(?P<x>[^,。;]{6,120}?)(?:开展|进行)(?:了)?(?:专题|集中|集体)?学习"
+)
 
 
 def find_study_items(p: Prepared, exclude: list[Span] | None = None) -> list[Span]:
@@ -889,27 +1135,49 @@ def find_study_items(p: Prepared, exclude: list[Span] | None = None) -> list[Spa
                 if p.body[m.start() - 1 : m.start()] != "“":
                     continue
                 close = p.body.find("”", m.end(), sb)
-                if close < 0:
-                    continue
+                if close < 0 or re.match(r"主题|为主题", p.body[close + 1 : close + 4]):
+                    continue  # “学习贯彻…精神”主题党日: a theme, not a lecture's topic
                 stop = close
                 quoted_topic = True
             before = p.body[sa : m.start()]
             cs = _clause_start(p.masked, sa, m.start())
             after = p.body[m.end() : m.end() + 4]
-            if not quoted_topic and (
-                _MODAL.search(before)
-                or re.match(r"为|把|将|通过|坚持|结合|以", p.body[cs:sb].lstrip())
-                or p.body[max(sa, m.start() - 2) : m.start()] in ("理论", "进一步", "围绕")
-                or (_NOUN_USE.match(after) and "《" not in p.body[m.end() : m.end() + 5])
-                or after.startswith("教育")
+            if (
+                not quoted_topic
+                and (
+                    any(
+                        not _NOUN_REQUIREMENT.match(before, max(0, x.start() - 2))
+                        # "为进一步…,X召开…会议,学习了…": the purpose clause's modal
+                        and not _EVENT_VERB.search(before, x.end())
+                        for x in _MODAL.finditer(before)
+                    )
+                    or p.body[max(sa, m.start() - 1) : m.start()] in ("再", "为")
+                    or re.match(r"为|把|将|通过|坚持|结合|以", p.body[cs:sb].lstrip())
+                    # "对学习贯彻X进行…", "通过学习X", "到Y学习X", "将组织…学习X": not studied
+                    or re.search(
+                        r"(?:通过|对|就)[^,。;]{0,6}$|(?:赴|到)[^,。;]{1,10}$",
+                        p.body[cs : m.start()],
+                    )
+                    or re.search(r"将(?:组织|开展|围绕|通过|采取)", before)
+                    or p.body[max(sa, m.start() - 2) : m.start()] in ("理论", "进一步")
+                    or (
+                        p.body[max(sa, m.start() - 2) : m.start()] == "围绕"
+                        and not re.search(r"进行(?:了)?(?:座谈|研讨|交流)", p.body[m.end() : sb])
+                    )
+                    or (_NOUN_USE.match(after) and "《" not in p.body[m.end() : m.end() + 5])
+                    or after.startswith("教育")
+                )
             ):
                 continue
             # Collect comma-separated pieces that each end like an item.
             cur = m.end()
             got: list[Span] = []
             while cur < stop:
-                cm = re.search(r"[,;]", p.masked[cur:stop])
-                end = cur + cm.start() if cm else stop
+                cm = _SEP_OUTSIDE_BOOK.search(p.masked, cur, stop)
+                end = cm.start() if cm else stop
+                then = _AND_THEN.search(p.body, cur, end)
+                if then:
+                    end, cm, stop = then.start(), None, then.start()  # "X精神并对…进行了部署"
                 piece = p.body[cur:end]
                 stripped = _ITEM_LEAD.sub("", piece.strip())
                 if not (_ends_item(stripped) or "《" in piece):
@@ -940,6 +1208,16 @@ def find_study_items(p: Prepared, exclude: list[Span] | None = None) -> list[Spa
                 cur = end + 1
             items.extend(got)
             pos = max(pos, cur)
+    # "对X进行领学/学习/传达", "围绕X开展专题学习": X was studied.
+    for m in list(_STUDY_OBJECT.finditer(p.body, 0, limit)) + list(
+        _STUDY_AROUND.finditer(p.body, 0, limit)
+    ):
+        a, b = strip_span(p.body, m.start("x"), m.end("x"))
+        x = p.body[a:b]
+        if re.fullmatch(r"《[^》]{1,4}》", x):
+            continue  # 《条例》: a short name for a document named before
+        if (_ends_item(x) or "《" in x) and not any(x0 <= a < y0 for x0, y0 in exclude):
+            items.extend(_split_items(p, a, b))
     # De-duplicate by text, keep order.
     seen, out = set(), []
     for s in items:
@@ -947,8 +1225,10 @@ def find_study_items(p: Prepared, exclude: list[Span] | None = None) -> list[Spa
         generic = re.fullmatch(
             r"[\s\d]*(?:上级|上级有关|有关|相关)?(?:会议|讲话|文件)?(?:精神|文件)", t
         )
-        if t not in seen and not generic:
+        key = _PUNCT_RE.sub("", t)[:14]
+        if t not in seen and not generic and (len(key) < 14 or key not in seen):
             seen.add(t)
+            seen.add(key)
             out.append(s)
     return out
 
@@ -962,7 +1242,7 @@ _ENUM_RE = re.compile(
 )
 _NUMS = "一二三四五六七八九十"
 _EXPOSITORY = re.compile(
-    r"特点|成效|成绩|亮点|做法|经验|收获|情况|变化|体会|优势|原因|问题|议程|环节|步骤|内容|部分"
+    r"特点|成效|成绩|亮点|做法|经验|收获|情况|变化|体会|优势|原因|问题|议程|环节|步骤|内容|部分|阶段"
 )
 
 
@@ -977,6 +1257,10 @@ def find_measures(p: Prepared) -> list[Span]:
             # Expository enumerations (四个特点:一是…) are not requirements.
             k = max(p.masked.rfind("。", 0, m.start()), p.masked.rfind("\n", 0, m.start()))
             intro = p.body[k + 1 : m.start()]
+            if len(intro.strip()) < 4 and k > 0:
+                # "…分两个阶段进行。一是…": the sentence before introduces the run
+                k2 = max(p.masked.rfind("。", 0, k), p.masked.rfind("\n", 0, k))
+                intro = p.body[k2 + 1 : k]
             if _EXPOSITORY.search(intro[-20:]):
                 runs.append([(-1, span)])
                 continue
@@ -987,7 +1271,8 @@ def find_measures(p: Prepared) -> list[Span]:
     for run in runs:
         if len(run) >= 2 and run[0][0] == 1:
             out.extend(strip_span(p.body, *s) for _, s in run)
-    return out
+    # A measure cut off by the end of the text (…三是各社会) is not a measure.
+    return [s for s in out if p.body[s[1] :].strip()]
 
 
 # --------------------------------------------------------------------------- presenting units
@@ -1086,12 +1371,17 @@ def _clauses(p: Prepared, sa: int, sb: int) -> list[Span]:
 
 # --------------------------------------------------------------------------- campaign
 
-_CAMP_END = re.compile("(?=[能专提攻三行学主教实系宣创竞])" + lx.CAMPAIGN_END_RE)
-_CAMP_AFTER_ATTACHED = re.compile(r"启动仪式|启动会|读书班|动员会|推进会|开班|启动大会")
+_CAMP_END = re.compile("(?=[能专提攻三行学主教实系宣创竞活])" + lx.CAMPAIGN_END_RE)
+_CAMP_AFTER_ATTACHED = re.compile(
+    r"启动仪式|启动会|读书班|动员会|推进会|开班|启动大会|第[\d一二三四五六七八九十]+(?:次|期|场)|"
+    r"[^,。;]{0,10}?(?:交流会|座谈会|推进会|部署会|总结会)"
+)
 _CAMP_PURPOSE = re.compile(
-    r"为(?:了)?(?:扎实|深入|认真|进一步|全面|持续)?(?:开展|推进|推动|抓好|落实)"
+    r"为(?:了)?(?:扎实|深入|认真|进一步|全面|持续)?(?:开展|推进|推动|抓好|落实|确保)"
 )
 _CAMP_BASIS = re.compile(r"根据")
+# "结合当前开展…教育实践活动": the event is part of it.
+_CAMP_WITH = re.compile(r"结合(?:当前|正在)?(?:开展|深入开展)(?:的)?")
 _CAMP_BASIS_AFTER = re.compile(r"(?:的)?(?:部署|安排|要求)")
 _CAMP_CURTAIN = re.compile(r"拉开(?:了)?")
 _CAMP_CURTAIN_AFTER = re.compile(r"(?:的)?序幕")
@@ -1105,21 +1395,25 @@ def _campaign_candidates(p: Prepared, ra: int, rb: int) -> list[tuple[int, int, 
         win = p.masked[lo : e.start()]
         clause = max(win.rfind(c) for c in ",。;:\n")
         cstart = lo + clause + 1
-        if _CAMP_AFTER_ATTACHED.match(p.masked, e.end()):
+        if _CAMP_AFTER_ATTACHED.match(p.masked, e.end()) or _CAMP_AFTER_ATTACHED.match(
+            p.body, e.end() + 1 if p.body[e.end() : e.end() + 1] == "“" else e.end()
+        ):
             out.append((0, cstart, e.end()))
             continue
         sent_start = max(p.masked.rfind(c, 0, cstart) for c in "。\n") + 1
         if re.match(
-            r"(?:扎实|深入|认真|进一步|全面|持续)?(?:开展|推进|推动)", p.masked[cstart : e.start()]
+            r"(?:扎实|深入|认真|进一步|全面|持续)?(?:开展|推进|推动|贯彻|落实)",
+            p.masked[cstart : e.start()],
         ) and p.body[sent_start:cstart].lstrip().startswith("为"):
             lead = re.match(
-                r"(?:扎实|深入|认真|进一步|全面|持续)?(?:开展|推进|推动)",
+                r"(?:扎实|深入|认真|进一步|全面|持续)?(?:开展|推进|推动|贯彻|落实)",
                 p.masked[cstart : e.start()],
             )
             out.append((1, cstart + lead.end(), e.end()))
             continue
         for rank, rx, after in (
             (1, _CAMP_PURPOSE, None),
+            (1, _CAMP_WITH, None),
             (2, _CAMP_BASIS, _CAMP_BASIS_AFTER),
             (3, _CAMP_CURTAIN, _CAMP_CURTAIN_AFTER),
         ):
@@ -1134,7 +1428,7 @@ def _trim_campaign(p: Prepared, a: int, b: int) -> Span:
     s = p.body[a:b]
     cut = 0
     first_q = s.find("“") if "“" in s else len(s)
-    for m in re.finditer(lx.EVENT_VERB_RE + r"|暨|的|了|在", s):
+    for m in re.finditer(lx.EVENT_VERB_RE + r"|暨|(?<!党)的|了|在|开启|启动", s):
         if m.group(0) == "暨" or m.start() < first_q:
             cut = max(cut, m.end())
     q = s.find("“", cut)
@@ -1313,3 +1607,43 @@ def find_presentation_topics(p: Prepared, units: list[Span]) -> list[Span | None
                 a2, b2 = a2 + 1, b2 - 1
         out.append((a2, b2) if b2 - a2 >= 2 and b2 - a2 <= 200 else None)
     return out
+
+
+# --------------------------------------------------------------------------- inferred year
+
+_ANNIV_NUM = r"(?P<n>\d{1,3})\s{0,2}(?:周年|岁生日)"
+_BIRTH_RE = re.compile(
+    "(?P<who>" + "|".join(lx.BIRTH_YEARS) + r")(?:同志)?诞辰\s{0,2}" + _ANNIV_NUM
+)
+_FOUNDING_RE = [
+    (re.compile(rf"{pat}[^,。;\d]{{0,4}}?{_ANNIV_NUM}"), base) for pat, base in lx.FOUNDING_YEARS
+]
+_YEAR_MENTION = re.compile(r"(?<!\d)((?:199|20\d)\d)\s{0,2}年(?!度|以来|前|后|底|初|末|级)")
+
+
+def infer_year(p: Prepared) -> tuple[int, str, Span, str] | None:
+    """A year the text implies when it gives none for the event: (year, evidence, span, source).
+
+    An anniversary (毛泽东同志诞辰130周年 → 1893 + 130 = 2023; 建党102周年 → 1921 + 102) is
+    strong evidence; failing that, the one year the text mentions (2018年学习计划) is weak
+    evidence. A suggestion for the importer: the schema's ``date`` keeps ``--MM-DD``.
+    """
+    found: list[tuple[int, int, str, Span, str]] = []
+    for m in _BIRTH_RE.finditer(p.body):
+        y = lx.BIRTH_YEARS[m.group("who")] + int(m.group("n"))
+        found.append((m.start(), y, p.body[m.start() : m.end()], m.span(), "anniversary"))
+    for rx, base in _FOUNDING_RE:
+        for m in rx.finditer(p.body):
+            y = base + int(m.group("n"))
+            found.append((m.start(), y, p.body[m.start() : m.end()], m.span(), "anniversary"))
+    years = {y for _, y, _, _, _ in found}
+    if len(years) == 1:
+        first = min(found)
+        return first[1], first[2], first[3], first[4]
+    if years:
+        return None  # anniversaries pointing at different years: no suggestion
+    mentions = list(_YEAR_MENTION.finditer(p.body))
+    if mentions and len({m.group(1) for m in mentions}) == 1:
+        m = mentions[0]
+        return int(m.group(1)), p.body[m.start() : m.end()], m.span(), "mention"
+    return None

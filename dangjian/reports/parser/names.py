@@ -52,11 +52,13 @@ def plausible_name(name: str, *, strong_context: bool) -> bool:
     (局长张新文主持), where position alone is good evidence; common words that happen to be
     names (庄严) are then accepted. Elsewhere the dictionary must not know it as a common word.
     """
-    if not _HAN_ONLY.fullmatch(name) or name in NOT_NAMES:
+    if not _HAN_ONLY.fullmatch(name) or name in NOT_NAMES or name[:2] in NOT_NAMES:
         return False
     if len(name) > 4:
         return False
-    if any(ch in name for ch in "的了在是们这那个"):
+    if any(ch in name for ch in "的了是们这那个") or (
+        "在" in name and (len(name) != 3 or name[1] != "在")
+    ):
         return False
     if not strong_context and name[0] in "和与及为对把将从等其各全":
         return False

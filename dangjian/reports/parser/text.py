@@ -118,7 +118,8 @@ _PHONE = re.compile(r"(?:0\d{2,3}-)?\d{7,}")
 _PHONE_OK = re.compile(r"(?:0\d{2,3}-?)?\d{7,8}|1[3-9]\d{9}")
 # In-line bylines: 本报讯(记者 X) / XX网讯 (见习记者X) / 新华社北京电 …
 _BYLINE = re.compile(
-    r"^[\s]*(?:(?:[\u4e00-\u9fffA-Za-z0-9、]{0,16}讯|新华社[\u4e00-\u9fff]{0,6}电)\s*(?:\([^()\n]{0,40}\))?"
+    r"^[\s]*(?:(?:[\u4e00-\u9fffA-Za-z0-9、]{0,16}讯|新华社[\u4e00-\u9fff]{0,6}电|"
+    r"[\u4e00-\u9fffA-Za-z0-9]{1,12}\d{1,2}月\d{1,2}日电)\s*(?:\([^()\n]{0,40}\))?"
     r"(?:\s*[\u4e00-\u9fff ]{0,20}?报道)?|"
     r"\([^()\n]{0,30}(?:记者|通讯员|供稿|撰稿|文/|图/)[^()\n]{0,30}\))\s*"
 )
@@ -142,6 +143,11 @@ def _is_furniture_line(line: str, next_line: str) -> bool:
         return True
     if DATE_TIME_RE.match(s) and len(s) <= 40 and "。" not in s:
         return True  # "2024-06-28 14:05 中国经济导报-中国发展网"
+    if len(s) <= 40 and "。" not in s and re.search(r"(?:摄影|摄|供图|图片来源)$", s):
+        return True  # a photo caption: "会议现场   赵倩摄影"
+    td = _TRAILING_DATE.search(s)
+    if td and td.start() <= 20 and not _HEADLINE_WORDS.search(s, 0, td.start()):
+        return True  # "北京青年报客户端 2023-06-27 17:10"
     # A real sentence that merely mentions 来源 etc. is long and punctuated; furniture lines
     # are short or have no sentence punctuation.
     if len(s) > 200 and s.count("。") >= 2:
@@ -288,6 +294,12 @@ def prepare(text: str) -> Prepared:
         # Leading byline (本报讯(记者 X) / 滨州日报讯 / (通讯员 X)).
         bm = _BYLINE.match(line)
         if bm and bm.end() > 0 and re.search(r"讯|电|记者|通讯员|供稿", bm.group(0)):
+            md = re.search(r"(\d{1,2})月(\d{1,2})日(?:电|讯)", bm.group(0))
+            if md and 1 <= int(md.group(1)) <= 12 and 1 <= int(md.group(2)) <= 31:
+                # "XX网北京9月1日电": the day the report was filed (no year)
+                datelines.append(
+                    Dateline(None, int(md.group(1)), int(md.group(2)), a + md.start(), a + md.end())
+                )
             blank(a, a + bm.end())
         # Trailing credit at the end of a paragraph: 。(办公室)
         tm = _TRAIL_CREDIT.search(line)
