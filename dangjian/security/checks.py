@@ -41,7 +41,7 @@ REPOSITORY_KEYS = frozenset(
 # bytes (SECRET_KEY: n characters) is refused when it is shorter than the minimum, repeats a
 # block of BLOCK symbols, has fewer distinct symbols than n * DISTINCT, or its successive
 # differences take fewer distinct values than (n - 1) * STEPS (a counter or a stepping
-# pattern). A random key passes: a false refusal is below one in a million (the test).
+# pattern). A random key passes: a false refusal is below one in a million (docs/security.md).
 MIN_KEY_BYTES = 16
 MIN_SECRET_CHARACTERS = 50
 KEY_RULES = {"block": 4, "distinct": 1 / 2, "steps": 1 / 2}
