@@ -158,3 +158,13 @@ UNSCOPED_ACTIONS = frozenset(
 )
 # 三员分立: no user may hold two of these.
 SEPARATED_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+
+
+def mixes_duties(roles) -> bool:
+    """三员分立: whether these roles of one account break the separation of duties.
+
+    An account holding the platform administrator, security administrator or
+    auditor role may hold no other role at all, business roles included.
+    """
+    roles = set(roles)
+    return bool(roles & SEPARATED_ROLES) and len(roles) > 1

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -14,10 +15,10 @@ from dangjian.core.forms import apply_service_errors
 from dangjian.core.models import AuditEvent
 from dangjian.core.views import RequireActionMixin
 
-from . import services
+from . import policy, services
 from .forms import GrantForm, UserCreateForm
 from .models import RoleGrant, User
-from .roles import Action
+from .roles import SEPARATED_ROLES, Action
 
 
 class UserListView(RequireActionMixin, ListView):
@@ -33,6 +34,16 @@ class UserListView(RequireActionMixin, ListView):
         if q:
             qs = qs.filter(username__icontains=q) | qs.filter(display_name__icontains=q)
         return qs.order_by("username")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        # Accounts of the three duties: only the security administrator disables them.
+        ctx["duty_ids"] = {
+            u.pk
+            for u in ctx["object_list"]
+            if any(g.role in SEPARATED_ROLES for g in u.grants.all())
+        }
+        return ctx
 
 
 class UserCreateView(RequireActionMixin, FormView):
@@ -50,9 +61,20 @@ class UserCreateView(RequireActionMixin, FormView):
         return redirect("access:user_list")
 
 
-class UserToggleActiveView(RequireActionMixin, View):
-    required_action = Action.USER_MANAGE
+class UserToggleActiveView(LoginRequiredMixin, View):
+    """Disable or enable an account: the platform administrator for ordinary accounts, the
+    security administrator (from the roles page) for the three duties; the service decides."""
+
     http_method_names = ["post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not (
+            policy.has_action(user, Action.USER_MANAGE)
+            or policy.has_action(user, Action.GRANT_MANAGE)
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def post(self, request, pk):
         user = get_object_or_404(User, pk=pk)
@@ -60,7 +82,9 @@ class UserToggleActiveView(RequireActionMixin, View):
             services.user_set_active(actor=request.user, user=user, active=not user.is_active)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        return redirect("access:user_list")
+        if policy.has_action(request.user, Action.USER_MANAGE):
+            return redirect("access:user_list")
+        return redirect("access:grant_list")
 
 
 class GrantListView(RequireActionMixin, ListView):
@@ -72,6 +96,11 @@ class GrantListView(RequireActionMixin, ListView):
         return RoleGrant.objects.select_related("user", "organization", "granted_by").order_by(
             "user__username", "role"
         )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["separated_roles"] = SEPARATED_ROLES
+        return ctx
 
 
 class GrantCreateView(RequireActionMixin, FormView):

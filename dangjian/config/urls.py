@@ -1,19 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from dangjian.core.forms import LoginForm
 from dangjian.core.health import healthz
+from dangjian.security.views import LoginView
 
 urlpatterns = [
     # Load-balancer probe: no log-in, JSON, 200/503 (dangjian/core/health.py).
     path("healthz", healthz, name="healthz"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    # A log-in always starts a new session (dangjian/security/views.py, issue 11 point 9).
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("dangjian.core.urls")),

@@ -3,7 +3,7 @@
 * idle timeout and absolute lifetime: the session is ended and the user sent to log in;
 * a session whose key changed while logged in is followed in the session table;
 * a user who must change their password reaches nothing but the password page
-  (and log-out, static files, the language switch).
+  (and log-out, the log-in page, static files, the language switch).
 
 Everything it needs is in the session itself: no query on an ordinary request.
 """
@@ -80,6 +80,8 @@ class SessionSecurityMiddleware:
         setattr(request, LOGOUT_NOTE_ATTRIBUTE, note)
         path = request.get_full_path()
         logout(request)
+        if request.path_info == reverse("login"):
+            return None  # the log-in page goes on, anonymous: a log-in posted here counts
         if request.path_info.startswith("/api/"):
             return JsonResponse(
                 {
@@ -96,7 +98,8 @@ class SessionSecurityMiddleware:
 
     def exempt(self, request) -> bool:
         path = request.path_info
-        if path in (reverse("security:password_change"), reverse("logout")):
+        # The log-in page too: logging in (as anyone) starts a new session (views.LoginView).
+        if path in (reverse("security:password_change"), reverse("logout"), reverse("login")):
             return True
         static = (settings.STATIC_URL or "/static/", settings.MEDIA_URL or "/media/")
         return path.startswith(static + PASSWORD_CHANGE_EXEMPT_PREFIXES)

@@ -195,6 +195,10 @@ def account_unlock(*, actor, user) -> None:
     """The security administrator lifts a lock (and the failure count) before its time."""
     if not policy.can(actor, MANAGE_ACTION):
         raise PermissionDenied
+    if user.pk == getattr(actor, "pk", None):
+        # 三员分立: a lock on the security administrator's own account (someone guessing their
+        # password while they are logged in) is lifted by another one, or by time.
+        raise ValidationError(_("Ask another security administrator to unlock your own account."))
     state = _state_for_update(user)
     if state.locked_until is None and state.failed_logins == 0:
         raise ValidationError(_("This account is not locked."))

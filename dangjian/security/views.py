@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -19,6 +20,31 @@ from dangjian.core.views import RequireActionMixin
 
 from . import selectors, services
 from .forms import PasswordChangeForm
+
+# Audit note of a session ended because someone logged in on top of it (docs/security.md).
+REPLACED_NOTE = "session replaced by a new log-in in this browser"
+
+
+class LoginView(auth_views.LoginView):
+    """The log-in page. A log-in always starts a new session for the person who logged in.
+
+    The page is shown (and its POST handled) even to a browser that carries a live session:
+    Django's ``redirect_authenticated_user`` would answer a POST with a redirect and leave
+    the browser logged in as the session's user. With right credentials, that session is
+    ended first (audited log-out of its user, who may log in again), then Django's
+    ``login()`` gives the new session a new key. Wrong credentials leave it alone.
+    """
+
+    authentication_form = LoginForm
+
+    def form_valid(self, form):
+        request = self.request
+        if request.user.is_authenticated:
+            setattr(request, LOGOUT_NOTE_ATTRIBUTE, REPLACED_NOTE)
+            logout(request)  # audited; flushes the session: nothing of it is carried over
+        elif not request.session.is_empty():
+            request.session.flush()  # e.g. a session whose user's password changed since
+        return super().form_valid(form)
 
 
 class PasswordChangeView(LoginRequiredMixin, FormView):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,14 @@ from tests.security.servers import gunicorn
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 LOGIN_PATH = "/accounts/login/"
-STRONG_KEY = "browser-production-" + "k7Qz" * 12
+# Production mode refuses the repository's own and low-entropy keys (dangjian.E001, E007):
+# this server gets random ones. It decrypts nothing the test process encrypted.
+STRONG_KEY = secrets.token_urlsafe(50)
+PRODUCTION_KEYS = {
+    "DANGJIAN_DATA_KEY": secrets.token_hex(16),
+    "DANGJIAN_INDEX_KEY": secrets.token_hex(32),
+    "DANGJIAN_AUDIT_KEY": secrets.token_hex(32),
+}
 
 
 def path_of(page) -> str:
@@ -108,10 +116,7 @@ def production_server(django_db_setup):
             "DANGJIAN_LOG_LEVEL": "WARNING",
         }
     )
-    for name in ("DANGJIAN_DATA_KEY", "DANGJIAN_INDEX_KEY", "DANGJIAN_AUDIT_KEY"):
-        value = getattr(settings, name, None)
-        if value:
-            env[name] = value
+    env.update(PRODUCTION_KEYS)
     base_url = f"http://localhost:{port}"
     with gunicorn(env, log_path, port) as process:
         # Its worker loads the application and runs the start checks before it answers;
