@@ -25,6 +25,7 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse, QueryD
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from dangjian.access.api_tokens import TWO_FACTOR_CHECKED
 from dangjian.security import services as security_services
 
 from . import conf, services
@@ -123,6 +124,8 @@ def _check_token_request(request):
     outcome = services.verify(user=user, code=code)
     if not outcome.ok:
         return _error(outcome.error)
+    # The token the view issues for this user carries the second factor.
+    setattr(request, TWO_FACTOR_CHECKED, user.pk)
     return None
 
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from dangjian.access.models import ApiToken
 from dangjian.twofactor import services
 from tests.factories import PASSWORD
 from tests.twofactor.conftest import code_for
@@ -165,7 +165,7 @@ def test_api_token_needs_a_code_for_users_who_need_a_second_factor(
     assert missing.status_code == 400 and "otp_token" in missing.json()["fields"]
     wrong = _token(client, username=office_staff.username, password=PASSWORD, otp_token="000000")
     assert wrong.status_code == 400
-    assert not Token.objects.filter(user=office_staff).exists()
+    assert not ApiToken.objects.filter(user=office_staff).exists()
     ok = _token(
         client,
         username=office_staff.username,
