@@ -20,6 +20,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -119,6 +120,13 @@ def token_issue(
     if actor is None or actor.pk != user.pk or not user.is_active:
         raise PermissionDenied
     now = timezone.now()
+    # Ended tokens can never work again; their history is in the audit log.
+    ended = (
+        Q(revoked_at__isnull=False)
+        | Q(expires_at__lte=now)
+        | Q(last_used_at__lte=now - idle_time())
+    )
+    ApiToken.objects.filter(ended, user=user).delete()
     key = secrets.token_urlsafe(KEY_BYTES)
     token = ApiToken(
         user=user,
@@ -141,7 +149,8 @@ def token_issue(
     )
     live = [t.pk for t in token_list(user=user)]
     if len(live) > MAX_ACTIVE_PER_USER:
-        _revoke(user, ApiToken.objects.filter(pk__in=live[MAX_ACTIVE_PER_USER:]), TOO_MANY, now)
+        oldest = ApiToken.objects.filter(pk__in=live[MAX_ACTIVE_PER_USER:])
+        _revoke(user, oldest, TOO_MANY, now, actor=actor)
     return token, key
 
 

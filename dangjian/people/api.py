@@ -378,7 +378,9 @@ class MemberViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericV
         summary="Reveal a member's ID number or phone (audited)",
         description=(
             "Allowed to roles that may reveal personal data in the member's organization, and "
-            "to members for their own record. Every call is written to the audit log."
+            "to members for their own record. Every call is written to the audit log. An account "
+            "with two-factor login needs a token issued with `otp_token` (else 403 "
+            "`second_factor_required`)."
         ),
         request=RevealInputSerializer,
         responses={200: RevealSerializer, **error_responses(400, 403, 404, 429)},
@@ -401,7 +403,8 @@ class MemberViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericV
         summary="Find members by exact ID number or phone",
         description=(
             "The number travels in the body, never in the address. Searches the members whose "
-            "personal data you may reveal; answers show them masked."
+            "personal data you may reveal; answers show them masked. An account with two-factor "
+            "login needs a token issued with `otp_token` (else 403 `second_factor_required`)."
         ),
         request=LookupSerializer,
         responses={200: MemberSerializer(many=True), **error_responses(400, 403, 429)},

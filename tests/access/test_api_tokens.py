@@ -298,3 +298,17 @@ def test_migration_hashes_the_clear_tokens_stored_before(django_user_model):
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert not ApiToken.objects.exists()
+
+
+def test_ended_tokens_are_deleted_when_the_holder_gets_a_new_one(tree, member_user):
+    """Revoked, idle and expired rows do not pile up; the audit log keeps their history."""
+    revoked, idle, live = issue(member_user), issue(member_user), issue(member_user)
+    api_tokens.token_revoke(
+        actor=member_user, token=ApiToken.objects.get(key_hash=api_tokens.key_hash(revoked))
+    )
+    ApiToken.objects.filter(key_hash=api_tokens.key_hash(idle)).update(
+        last_used_at=timezone.now() - datetime.timedelta(hours=9)
+    )
+    new = issue(member_user)
+    stored = set(ApiToken.objects.filter(user=member_user).values_list("key_hash", flat=True))
+    assert stored == {api_tokens.key_hash(live), api_tokens.key_hash(new)}
