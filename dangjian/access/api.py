@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
@@ -16,10 +14,9 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from dangjian.core import audit
 from dangjian.core.api import error_responses
 
-from . import policy
+from . import api_tokens, policy
 from .roles import Action, Role
 
 
@@ -58,19 +55,20 @@ class TokenUsernameThrottle(_ConfigurableRate, ScopedRateThrottle):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(
-        read_only=True, help_text="Send it as `Authorization: Token <token>`."
+        read_only=True,
+        help_text="Send it as `Authorization: Token <token>`. Shown this once, never stored.",
+    )
+    expires_at = serializers.DateTimeField(
+        read_only=True, help_text="The latest end; unused for the idle time, it ends earlier."
+    )
+    second_factor = serializers.BooleanField(
+        read_only=True,
+        help_text="Issued after a one-time code: needed to reveal or look up personal data.",
     )
 
 
-@transaction.atomic
-def _issue_token(user) -> Token:
-    token, _created = Token.objects.get_or_create(user=user)
-    audit.record(actor=user, action=audit.AuditEvent.Action.LOGIN, obj=user, note="api token")
-    return token
-
-
 class TokenObtainView(ObtainAuthToken):
-    """Exchange a username and password for the user's API token."""
+    """Exchange a username and password (and a one-time code) for a new API token."""
 
     authentication_classes = []
     permission_classes = []
@@ -80,8 +78,11 @@ class TokenObtainView(ObtainAuthToken):
     @extend_schema(
         summary="Get an API token",
         description=(
-            "The same token is returned until it is revoked. Attempts are limited per address "
-            "and per username."
+            "Every call issues a new token (its key is not stored and cannot be shown again). "
+            "A user with two-factor login sends `otp_token` as well. A token ends after "
+            "DANGJIAN_API_TOKEN_IDLE_HOURS unused, DANGJIAN_API_TOKEN_MAX_DAYS after issue, and "
+            "when the password, the second factor, the roles or the account change. Attempts "
+            "are limited per address and per username."
         ),
         request=AuthTokenSerializer,
         responses={200: TokenSerializer, **error_responses(400, 429)},
@@ -90,8 +91,15 @@ class TokenObtainView(ObtainAuthToken):
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token = _issue_token(serializer.validated_data["user"])
-        return Response({"token": token.key})
+        user = serializer.validated_data["user"]
+        # Set by the two-factor middleware when this request's otp_token was accepted.
+        verified = getattr(request, api_tokens.TWO_FACTOR_CHECKED, None) == user.pk
+        token, key = api_tokens.token_issue(actor=user, user=user, second_factor=verified)
+        response = Response(
+            {"token": key, "expires_at": token.expires_at, "second_factor": token.second_factor}
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class GrantSerializer(serializers.Serializer):

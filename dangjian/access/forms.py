@@ -40,3 +40,12 @@ class GrantForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].label_from_instance = _indented
+
+
+class ApiTokenForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Name (what the token is for)"),
+        max_length=50,
+        required=False,
+        validators=[validate_no_markup],
+    )

@@ -81,3 +81,37 @@ class RoleGrant(TimeStampedModel):
     def __str__(self):
         where = self.organization.name if self.organization_id else _("whole platform")
         return f"{self.user} · {self.get_role_display()} · {where}"
+
+
+class ApiToken(models.Model):
+    """An API credential of one user (``Authorization: Token <key>``).
+
+    Only a keyed hash of the key is stored (``api_tokens.key_hash``); the key itself
+    is shown once, when it is issued. A token is refused once revoked, past
+    ``expires_at`` or unused for longer than the idle time (``api_tokens.is_active``).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("beginning of the key"), max_length=8, editable=False)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    second_factor = models.BooleanField(_("issued after a second factor"), default=False)
+    created_at = models.DateTimeField(_("created at"))
+    last_used_at = models.DateTimeField(_("last used"))
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("why revoked"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "revoked_at"], name="apitoken_user_revoked")]
+
+    def __str__(self):
+        return f"{self.user} · {self.prefix}…"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from dangjian.core import audit
 from dangjian.organizations.models import Organization
 
-from . import policy
+from . import api_tokens, policy
 from .models import RoleGrant, User
 from .roles import GLOBAL_ROLES, SEPARATED_ROLES, Action, Role, mixes_duties
 
@@ -144,6 +144,7 @@ def grant_create(
     grant = RoleGrant(user=user, role=role, organization=organization, granted_by=actor)
     grant.full_clean()
     grant.save()
+    api_tokens.revoke_all(user=user, reason=api_tokens.ROLES_CHANGED, actor=actor)
     audit.record(
         actor=actor,
         action=audit.AuditEvent.Action.GRANT,
@@ -166,3 +167,4 @@ def grant_revoke(*, actor, grant: RoleGrant, check: bool = True) -> None:
         changes={"role": [str(Role(grant.role).label), None], "user": [grant.user.username, None]},
     )
     grant.delete()
+    api_tokens.revoke_all(user=grant.user, reason=api_tokens.ROLES_CHANGED, actor=actor)

@@ -13,4 +13,9 @@ urlpatterns = [
     path("audit/", views.AuditListView.as_view(), name="audit_list"),
     path("audit/chain/", views.AuditChainStatusView.as_view(), name="audit_chain"),
     path("audit/chain/verify/", views.AuditChainVerifyView.as_view(), name="audit_verify"),
+    # Every user's own API tokens.
+    path("tokens/", views.ApiTokenListView.as_view(), name="token_list"),
+    path("tokens/new/", views.ApiTokenCreateView.as_view(), name="token_create"),
+    path("tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="token_revoke"),
+    path("tokens/revoke-all/", views.ApiTokenRevokeAllView.as_view(), name="token_revoke_all"),
 ]

@@ -6,8 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, ListView
 
@@ -15,9 +16,9 @@ from dangjian.core.forms import apply_service_errors
 from dangjian.core.models import AuditEvent
 from dangjian.core.views import RequireActionMixin
 
-from . import policy, services
-from .forms import GrantForm, UserCreateForm
-from .models import RoleGrant, User
+from . import api_tokens, policy, services
+from .forms import ApiTokenForm, GrantForm, UserCreateForm
+from .models import ApiToken, RoleGrant, User
 from .roles import SEPARATED_ROLES, Action
 
 
@@ -202,3 +203,75 @@ def _is_date(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+class ApiTokenListView(LoginRequiredMixin, View):
+    """The user's own API tokens (never their keys): issue one, revoke one or all."""
+
+    def get(self, request):
+        return _token_page(request, ApiTokenForm())
+
+
+class ApiTokenCreateView(LoginRequiredMixin, View):
+    """Issue a token; its key is on this one answer only (not stored, not cached)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = ApiTokenForm(request.POST)
+        if not form.is_valid():
+            return _token_page(request, form)
+        user = request.user
+        _token, key = api_tokens.token_issue(
+            actor=user,
+            user=user,
+            second_factor=user.is_verified(),
+            name=form.cleaned_data["name"],
+            note="api token issued on the account page",
+        )
+        response = _token_page(request, ApiTokenForm(), new_key=key)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiTokenRevokeView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+        try:
+            api_tokens.token_revoke(actor=request.user, token=token)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The token was revoked."))
+        return redirect("access:token_list")
+
+
+class ApiTokenRevokeAllView(LoginRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request):
+        count = api_tokens.revoke_all(
+            user=request.user, reason=api_tokens.BY_HOLDER, actor=request.user
+        )
+        messages.success(
+            request,
+            ngettext("%(count)d token was revoked.", "%(count)d tokens were revoked.", count)
+            % {"count": count},
+        )
+        return redirect("access:token_list")
+
+
+def _token_page(request, form, new_key: str = ""):
+    tokens = api_tokens.token_list(user=request.user)
+    for token in tokens:
+        token.ends_at = api_tokens.ends_at(token)
+    context = {
+        "tokens": tokens,
+        "form": form,
+        "new_key": new_key,
+        "idle_hours": api_tokens.idle_time().total_seconds() / 3600,
+        "max_days": api_tokens.max_age().days,
+    }
+    return render(request, "access/token_list.html", context)

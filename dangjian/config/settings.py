@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "rest_framework",
+    # Only for its table, emptied by access migration 0003 (tokens are access.ApiToken).
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -339,10 +340,16 @@ else:
 if env_bool("DANGJIAN_TASKS_IMMEDIATE", False):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
+# API tokens (dangjian/access/api_tokens.py): refused after this many hours unused, and
+# this many days after they were issued, whatever their use.
+DANGJIAN_API_TOKEN_IDLE_HOURS = float(env("DANGJIAN_API_TOKEN_IDLE_HOURS", "8"))
+DANGJIAN_API_TOKEN_MAX_DAYS = float(env("DANGJIAN_API_TOKEN_MAX_DAYS", "30"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # "Authorization: Token <key>": keys stored only as a keyed hash, with expiry.
+        "dangjian.access.api_tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

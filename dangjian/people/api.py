@@ -20,6 +20,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from dangjian.access.api_tokens import HasSecondFactor
 from dangjian.access.roles import Action
 from dangjian.core.api import (
     PolicyViewSetMixin,
@@ -37,6 +38,8 @@ from .filters import MemberFilter
 from .models import SENSITIVE_FIELDS, Member, MemberTransfer, PostAssignment
 
 LOOKUP_LIMIT = 20
+# Reveal and look-up: the policy, then the second factor of a user who has one.
+SECOND_FACTOR_PERMISSIONS = [*PolicyViewSetMixin.permission_classes, HasSecondFactor]
 
 # Reading
 
@@ -375,12 +378,19 @@ class MemberViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericV
         summary="Reveal a member's ID number or phone (audited)",
         description=(
             "Allowed to roles that may reveal personal data in the member's organization, and "
-            "to members for their own record. Every call is written to the audit log."
+            "to members for their own record. Every call is written to the audit log. An account "
+            "with two-factor login needs a token issued with `otp_token` (else 403 "
+            "`second_factor_required`)."
         ),
         request=RevealInputSerializer,
         responses={200: RevealSerializer, **error_responses(400, 403, 404, 429)},
     )
-    @action(detail=True, methods=["post"], throttle_scope="personal_data")
+    @action(
+        detail=True,
+        methods=["post"],
+        throttle_scope="personal_data",
+        permission_classes=SECOND_FACTOR_PERMISSIONS,
+    )
     def reveal(self, request, pk=None):
         member = self.get_object()
         field = self._valid(RevealInputSerializer)["field"]
@@ -393,7 +403,8 @@ class MemberViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericV
         summary="Find members by exact ID number or phone",
         description=(
             "The number travels in the body, never in the address. Searches the members whose "
-            "personal data you may reveal; answers show them masked."
+            "personal data you may reveal; answers show them masked. An account with two-factor "
+            "login needs a token issued with `otp_token` (else 403 `second_factor_required`)."
         ),
         request=LookupSerializer,
         responses={200: MemberSerializer(many=True), **error_responses(400, 403, 429)},
@@ -404,6 +415,7 @@ class MemberViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericV
         pagination_class=None,
         filter_backends=[],
         throttle_scope="personal_data",
+        permission_classes=SECOND_FACTOR_PERMISSIONS,
     )
     def lookup(self, request):
         data = self._valid(LookupSerializer)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dangjian.access import api_tokens
+
 from . import services
 
 
@@ -20,9 +22,10 @@ def login_failed(sender, credentials, request=None, **kwargs):
 
 
 def user_saved(sender, instance, created, update_fields=None, **kwargs):
-    """A disabled account loses every session at once."""
+    """A disabled account loses every session and API token at once."""
     if created or instance.is_active:
         return
     if update_fields is not None and "is_active" not in update_fields:
         return
     services.end_sessions(instance, reason="account disabled")
+    api_tokens.revoke_all(user=instance, reason=api_tokens.ACCOUNT_DISABLED)

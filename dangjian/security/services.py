@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangjian.access import policy
+from dangjian.access import api_tokens, policy
 from dangjian.core import audit
 from dangjian.core.auth_audit import REFUSAL_ATTRIBUTE
 
@@ -254,6 +254,7 @@ def password_was_set(user) -> None:
             defaults={"password_changed_at": timezone.now(), "password_assigned": not own},
         )
         end_sessions(user, keep=keep, reason="password changed")
+        api_tokens.revoke_all(user=user, reason=api_tokens.PASSWORD_CHANGED)
 
 
 @transaction.atomic

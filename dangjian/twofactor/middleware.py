@@ -3,10 +3,11 @@
 Installed after ``AuthenticationMiddleware`` and django-otp's
 ``OTPMiddleware`` (which sets ``request.user.is_verified()``). A logged-in user
 who needs a second factor (services.requirement) and has not given one in
-this session reaches only the verify and enrol pages, log-out and the
-language switch; every other page redirects there (htmx: ``HX-Redirect``),
-and the API answers 403. It does not care how the password step was done,
-so it is independent of the log-in view.
+this session reaches only the verify and enrol pages, log-out, the
+language switch and a *forced* password change (never the free one); every
+other page redirects there (htmx: ``HX-Redirect``), and the API answers 403.
+It does not care how the password step was done, so it is independent of the
+log-in view.
 
 API tokens: ``POST /api/auth/token/`` for a user who needs a second factor
 must carry ``otp_token`` (a current code or a recovery code) besides the
@@ -24,10 +25,11 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse, QueryD
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from dangjian.access.api_tokens import TWO_FACTOR_CHECKED
+from dangjian.security import services as security_services
+
 from . import conf, services
 
-# The forced password change (dangjian.security) comes first when both are due: its
-# middleware lets nothing else through, so exempting it here is what avoids a loop.
 EXEMPT_VIEWS = frozenset(
     {
         "twofactor:verify",
@@ -36,10 +38,13 @@ EXEMPT_VIEWS = frozenset(
         "logout",
         "set_language",
         "api-token",
-        "security:password_change",
         "healthz",
     }
 )
+# The forced password change (dangjian.security) comes first when both are due: its
+# middleware lets nothing else through, so exempting it here is what avoids a loop. Only
+# the forced change: a password chosen freely needs the second factor like any other page.
+FORCED_CHANGE_VIEW = "security:password_change"
 
 
 def exempt_views() -> frozenset[str]:
@@ -64,6 +69,9 @@ class TwoFactorMiddleware:
             return None
         match = request.resolver_match
         if match is not None and match.view_name in exempt_views():
+            return None
+        forced = request.session.get(security_services.MUST_CHANGE)
+        if forced and match is not None and match.view_name == FORCED_CHANGE_VIEW:
             return None
         if request.path_info.startswith(settings.STATIC_URL):
             return None
@@ -116,6 +124,8 @@ def _check_token_request(request):
     outcome = services.verify(user=user, code=code)
     if not outcome.ok:
         return _error(outcome.error)
+    # The token the view issues for this user carries the second factor.
+    setattr(request, TWO_FACTOR_CHECKED, user.pk)
     return None
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from dangjian.access import policy
+from dangjian.access import api_tokens, policy
 from dangjian.access.roles import Action
 from dangjian.core import audit
 from dangjian.core.models import AuditEvent
@@ -154,6 +154,8 @@ def enrollment_confirm(*, user, code: str) -> Outcome:
     model.objects.filter(user=user, confirmed=False).delete()
     _reset_lock(lock)
     codes = _new_recovery_codes(user)
+    # Tokens issued on the password alone must not outlive the new second factor.
+    api_tokens.revoke_all(user=user, reason=api_tokens.TWO_FACTOR_ENROLLED, actor=user)
     audit.record(
         actor=user,
         action=AuditEvent.Action.CREATE,
@@ -225,6 +227,7 @@ def device_reset(*, actor, user) -> int:
     for model in (*primary_models(), StaticDevice):
         removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
     CodeLock.objects.filter(user=user).delete()
+    api_tokens.revoke_all(user=user, reason=api_tokens.TWO_FACTOR_RESET, actor=actor)
     audit.record(
         actor=actor,
         action=AuditEvent.Action.DELETE,

@@ -19,8 +19,9 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
+
+from dangjian.access import api_tokens
 
 pytestmark = [pytest.mark.xdist_group("api_fuzz"), pytest.mark.once]
 
@@ -53,7 +54,8 @@ def office_token(tree):
     """A token of office staff; the WSGI handler must not close the test's connection."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield Token.objects.get_or_create(user=tree.users["office_staff"])[0].key
+    user = tree.users["office_staff"]
+    yield api_tokens.token_issue(actor=user, user=user, second_factor=False)[1]
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 

@@ -224,12 +224,12 @@ def test_8_1_4_1_a_forced_change_refuses_the_api_with_a_structured_error(tree, c
 @override_settings(**PRODUCTION)
 def test_8_1_4_1_a_no_api_token_before_the_forced_change(tree, client):
     """A token would outlive the forced change: it is refused until the password is changed."""
-    from rest_framework.authtoken.models import Token
+    from dangjian.access.models import ApiToken
 
     user = tree.users["member"]
     response = client.post("/api/auth/token/", {"username": "dangyuan", "password": PASSWORD})
     assert response.status_code == 400
-    assert not Token.objects.filter(user=user).exists()
+    assert not ApiToken.objects.filter(user=user).exists()
     assert AuditEvent.objects.filter(
         action=AuditEvent.Action.LOGIN_FAILED, note="password change required before API access"
     ).exists()

@@ -23,9 +23,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from dangjian.access import api_tokens
 from dangjian.access.models import User
 from dangjian.core import ratelimit
 from dangjian.core.models import AuditEvent
@@ -63,7 +63,8 @@ def rates(settings):
 def token_client(user, address="10.0.0.1") -> APIClient:
     """A client with the user's token: as another process or machine would send it."""
     client = APIClient(REMOTE_ADDR=address)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    _token, key = api_tokens.token_issue(actor=user, user=user, second_factor=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from dangjian.access.models import ApiToken
 from dangjian.twofactor import services
 from tests.factories import PASSWORD
 from tests.twofactor.conftest import code_for
@@ -165,7 +165,7 @@ def test_api_token_needs_a_code_for_users_who_need_a_second_factor(
     assert missing.status_code == 400 and "otp_token" in missing.json()["fields"]
     wrong = _token(client, username=office_staff.username, password=PASSWORD, otp_token="000000")
     assert wrong.status_code == 400
-    assert not Token.objects.filter(user=office_staff).exists()
+    assert not ApiToken.objects.filter(user=office_staff).exists()
     ok = _token(
         client,
         username=office_staff.username,
@@ -202,3 +202,47 @@ def test_malformed_token_requests_are_answered_by_the_view_not_the_check(tree, r
         content_type="multipart/form-data; boundary=x",
     )
     assert 400 <= bad_multipart.status_code < 500
+
+
+def test_own_password_change_needs_the_second_factor(
+    tree, office_staff, required, enrolled, log_in
+):
+    """Issue 11.3: after the password alone, the password page sends to the verify page and a
+    posted change is not made; once verified, the change works."""
+    device, _codes = enrolled(office_staff)
+    client = log_in(office_staff)
+    page = client.get(reverse("security:password_change"))
+    assert page.status_code == 302 and page["Location"].startswith(reverse("twofactor:verify"))
+    new = "Another-Secret-42"
+    change = {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    posted = client.post(reverse("security:password_change"), change)
+    assert posted.status_code == 302 and posted["Location"].startswith(reverse("twofactor:verify"))
+    office_staff.refresh_from_db()
+    assert office_staff.check_password(PASSWORD)
+    client.post(reverse("twofactor:verify"), {"code": code_for(device, offset=1)})
+    assert client.get(reverse("security:password_change")).status_code == 200
+    assert client.post(reverse("security:password_change"), change).status_code == 302
+    office_staff.refresh_from_db()
+    assert office_staff.check_password(new)
+
+
+def test_forced_password_change_comes_before_the_second_factor(
+    tree, office_staff, required, enrolled, log_in, settings
+):
+    """Only the forced change (an assigned or expired password) is open after the password
+    alone; every other page still waits for it, then for the code."""
+    enrolled(office_staff)
+    settings.PASSWORD_CHANGE_ASSIGNED = True
+    client = log_in(office_staff)
+    assert client.get(reverse("core:home"))["Location"] == reverse("security:password_change")
+    assert client.get(reverse("security:password_change")).status_code == 200
+    new = "Another-Secret-42"
+    change = {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    assert client.post(reverse("security:password_change"), change).status_code == 302
+    office_staff.refresh_from_db()
+    assert office_staff.check_password(new)
+    home = client.get(reverse("core:home"))
+    assert home["Location"].startswith(reverse("twofactor:verify"))
+    # The change made, the page is no longer exempt.
+    page = client.get(reverse("security:password_change"))
+    assert page["Location"].startswith(reverse("twofactor:verify"))
