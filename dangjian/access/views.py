@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, ListView
 
+from dangjian.core import audit_display
 from dangjian.core.forms import apply_service_errors
 from dangjian.core.models import AuditEvent
 from dangjian.core.views import RequireActionMixin
@@ -166,6 +167,9 @@ class AuditListView(RequireActionMixin, ListView):
 
         ctx.update(audit_jobs.chain_context())
         ctx["current"] = self.request.GET
+        for event in ctx["object_list"]:  # field names and choices in words (50 a page)
+            event.change_rows = audit_display.change_rows(event)
+            event.object_label = audit_display.object_label(event)
         return ctx
 
 
