@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core import crypto
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.models import TimeStampedModel
+from dangjian.core.text import NAME, TITLE, IdentifyingTextMixin
 from dangjian.core.validators import validate_no_markup
 
 
@@ -70,7 +71,8 @@ class MemberQuerySet(models.QuerySet):
         return self.filter(id_number_index=crypto.blind_index(id_number, purpose="id_number"))
 
 
-class Member(TimeStampedModel):
+class Member(IdentifyingTextMixin, TimeStampedModel):
+    identifying_text = {"name": NAME, "admin_title": TITLE}
     name = models.CharField(_("full name"), max_length=50, validators=[validate_no_markup])
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     ethnicity = models.CharField(

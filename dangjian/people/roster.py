@@ -36,6 +36,7 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 from dangjian.access import policy
 from dangjian.access.roles import Action
 from dangjian.core import audit, crypto
+from dangjian.core import text as core_text
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.validators import (
     id_number_birth_date,
@@ -763,6 +764,13 @@ class RowChecker:
 
     def _text(self, number: int, key: str, text: str) -> str:
         column = _COLUMN_BY_KEY[key]
+        # The same normal form and invisible-character check as the Member model's.
+        try:
+            text = core_text.clean(
+                text, label=column.header, kind=Member.identifying_text.get(key, core_text.TITLE)
+            )
+        except ValidationError as exc:
+            self._error(number, key, exc.messages[0])
         if column.max_length and len(text) > column.max_length:
             self._error(
                 number,
