@@ -1062,6 +1062,8 @@ def roster_commit(*, roster: RosterImport, actor, progress: bool = False) -> Ros
     is taken over — its transaction was rolled back, so the import starts afresh.
     """
     _require_import(actor)
+    if roster.uploaded_by_id != actor.pk:
+        raise PermissionDenied
     with commit_lease.held(roster.pk) as acquired:
         taken = acquired and RosterImport.objects.filter(
             pk=roster.pk, status=RosterImport.Status.COMMITTING
