@@ -6,12 +6,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import TimeStampedModel
+from dangjian.core.text import NAME, IdentifyingTextMixin
 
 from .roles import Role
 
 
-class User(AbstractUser):
+class User(IdentifyingTextMixin, AbstractUser):
     """A login. Personal details live on the member record it may be linked to."""
+
+    # The user name itself is Django's: NFKC-normalised by AbstractBaseUser.clean()
+    # and limited to letters, digits and @.+-_ (no format or control characters).
+    identifying_text = {"display_name": NAME}
 
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     member = models.OneToOneField(

@@ -151,7 +151,8 @@ UNSCOPED_ACTIONS = frozenset(
         A.GRANT_MANAGE,
         A.AUDIT_VIEW,
         A.UNIT_MANAGE,
-        A.TOPIC_MANAGE,
+        # topic.manage is scoped: a topic belongs to the organization that added it
+        # (study.Topic.organization); reading the library needs only meeting.view.
         A.LIFE_RULE_MANAGE,
         A.FOURSTRONG_SYSTEM_MANAGE,  # indicator systems are platform-wide rules
     }

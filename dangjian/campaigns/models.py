@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import TimeStampedModel
+from dangjian.core.text import NAME, TITLE, IdentifyingTextMixin
 from dangjian.core.validators import validate_no_markup
 from dangjian.organizations.models import STEP
 from dangjian.training.capabilities import Capability
@@ -60,7 +61,8 @@ class CampaignQuerySet(models.QuerySet):
         return self.filter(q)
 
 
-class Campaign(TimeStampedModel):
+class Campaign(IdentifyingTextMixin, TimeStampedModel):
+    identifying_text = {"name": TITLE}
     name = models.CharField(_("name"), max_length=200, validators=[validate_no_markup])
     parent = models.ForeignKey(
         "self",
@@ -198,7 +200,8 @@ class ActivityQuerySet(models.QuerySet):
         return self.filter(scope_q(user, action, "organization__path"))
 
 
-class Activity(TimeStampedModel):
+class Activity(IdentifyingTextMixin, TimeStampedModel):
+    identifying_text = {"title": TITLE}
     type = models.CharField(_("type"), max_length=30, choices=ActivityType.choices)
     title = models.CharField(_("title"), max_length=200, validators=[validate_no_markup])
     theme = models.CharField(
@@ -331,8 +334,10 @@ def presentation_upload_to(instance, filename):
     return f"activities/{instance.activity_id}/materials/{filename}"
 
 
-class Presentation(TimeStampedModel):
+class Presentation(IdentifyingTextMixin, TimeStampedModel):
     """One organization's or unit's presentation (交流发言) at an activity."""
+
+    identifying_text = {"presenter": NAME, "topic": TITLE}
 
     activity = models.ForeignKey(
         Activity,

@@ -233,6 +233,9 @@ ROSTER_MAX_UPLOAD_BYTES = int(env("DANGJIAN_ROSTER_MAX_BYTES", str(50 * 1024 * 1
 # Rosters with more rows than this are validated and imported by the job worker.
 ROSTER_BACKGROUND_ROWS = int(env("DANGJIAN_ROSTER_BACKGROUND_ROWS", "500"))
 ROSTER_MAX_ROWS = int(env("DANGJIAN_ROSTER_MAX_ROWS", "200000"))
+# Uploaded rosters (clear ID numbers) of imports nobody finished are deleted after this
+# many hours by `dangjian cleanup_rosters` (hourly); the import becomes "expired".
+ROSTER_FILE_MAX_AGE_HOURS = float(env("DANGJIAN_ROSTER_FILE_MAX_AGE_HOURS", "24"))
 # Refuse an .xlsx whose unpacked size exceeds this (a zip bomb); unset: 8 × the upload limit.
 ROSTER_MAX_UNPACKED_BYTES = int(env("DANGJIAN_ROSTER_MAX_UNPACKED_BYTES", "0")) or None
 # Member exports with more rows than this are written by the job worker.

@@ -539,6 +539,7 @@ class _History:
             "text",
             "tags",
             *TOPIC_DERIVED,
+            "organization_id",
             "added_by_id",
             "created_at",
             "updated_at",
@@ -576,6 +577,7 @@ class _History:
             text,
             tags,
             *derived,
+            self.orgs["nrta"].pk,  # the 党组 office (dangzu) adds the library's topics
             user.pk if user else None,
             added,
             added,

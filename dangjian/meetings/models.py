@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import TimeStampedModel
+from dangjian.core.text import NAME, TITLE, IdentifyingTextMixin
 from dangjian.core.validators import validate_no_markup
 
 
@@ -46,7 +47,9 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(status=Meeting.Status.HELD)
 
 
-class Meeting(TimeStampedModel):
+class Meeting(IdentifyingTextMixin, TimeStampedModel):
+    identifying_text = {"title": TITLE, "chair_name": NAME}
+
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
         HELD = "held", _("held")
@@ -123,7 +126,9 @@ class Meeting(TimeStampedModel):
         return self.kind in FIRST_AGENDA_KINDS
 
 
-class AgendaItem(models.Model):
+class AgendaItem(IdentifyingTextMixin, models.Model):
+    identifying_text = {"title": TITLE}
+
     class Kind(models.TextChoices):
         STUDY = "study", _("study")
         DELIBERATION = "deliberation", _("deliberation")

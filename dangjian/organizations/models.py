@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import TimeStampedModel
+from dangjian.core.text import TITLE, IdentifyingTextMixin
 from dangjian.core.validators import validate_no_markup
 
 STEP = 6
@@ -72,8 +73,10 @@ class UnitKind(models.TextChoices):
     DIVISION = "division", _("division")
 
 
-class Unit(TimeStampedModel):
+class Unit(IdentifyingTextMixin, TimeStampedModel):
     """An administrative unit: the organ, its departments, its affiliated units."""
+
+    identifying_text = {"name": TITLE}
 
     name = models.CharField(_("name"), max_length=100, validators=[validate_no_markup])
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
@@ -116,7 +119,8 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(scope_q(user, action, "path"))
 
 
-class Organization(TimeStampedModel):
+class Organization(IdentifyingTextMixin, TimeStampedModel):
+    identifying_text = {"name": TITLE, "short_name": TITLE}
     name = models.CharField(_("name"), max_length=100, validators=[validate_no_markup])
     short_name = models.CharField(
         _("short name"), max_length=50, blank=True, validators=[validate_no_markup]

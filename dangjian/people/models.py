@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.core import crypto
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.models import TimeStampedModel
+from dangjian.core.text import NAME, TITLE, IdentifyingTextMixin
 from dangjian.core.validators import validate_no_markup
 
 
@@ -70,7 +71,8 @@ class MemberQuerySet(models.QuerySet):
         return self.filter(id_number_index=crypto.blind_index(id_number, purpose="id_number"))
 
 
-class Member(TimeStampedModel):
+class Member(IdentifyingTextMixin, TimeStampedModel):
+    identifying_text = {"name": NAME, "admin_title": TITLE}
     name = models.CharField(_("full name"), max_length=50, validators=[validate_no_markup])
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     ethnicity = models.CharField(
@@ -241,7 +243,9 @@ class RosterImport(TimeStampedModel):
 
     ``errors`` holds [{row, column, message}]; messages never repeat an ID
     number or phone. The uploaded file is deleted once the import reaches a
-    final state, so the clear personal data it holds does not linger on disk.
+    final state, so the clear personal data it holds does not linger on disk
+    (``file`` is then empty); ``roster_cleanup`` deletes the files of imports
+    abandoned for longer than DANGJIAN_ROSTER_FILE_MAX_AGE_HOURS.
     """
 
     class Status(models.TextChoices):
@@ -252,6 +256,8 @@ class RosterImport(TimeStampedModel):
         COMMITTING = "committing", _("importing")
         COMMITTED = "committed", _("imported")
         FAILED = "failed", _("import failed")
+        # Not imported within DANGJIAN_ROSTER_FILE_MAX_AGE_HOURS: the file is deleted.
+        EXPIRED = "expired", _("expired, not imported")
 
     uploaded_by = models.ForeignKey(
         "access.User",
@@ -280,6 +286,9 @@ class RosterImport(TimeStampedModel):
     created_count = models.PositiveIntegerField(_("members created"), default=0)
     validated_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The process holding (or that last held) the commit lease, host:pid:token; for
+    # operators only — whether it lives is told by the lease (people/commit_lease.py).
+    commit_owner = models.CharField(max_length=100, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("roster import")

@@ -22,6 +22,7 @@ import re
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from typing import IO, Any
@@ -36,6 +37,7 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 from dangjian.access import policy
 from dangjian.access.roles import Action
 from dangjian.core import audit, crypto
+from dangjian.core import text as core_text
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.validators import (
     id_number_birth_date,
@@ -46,6 +48,7 @@ from dangjian.core.validators import (
 from dangjian.core.xlsx import ColumnSpec, WorkbookBuilder
 from dangjian.organizations.models import STEP, Organization
 
+from . import commit_lease
 from .models import (
     Education,
     Gender,
@@ -763,6 +766,13 @@ class RowChecker:
 
     def _text(self, number: int, key: str, text: str) -> str:
         column = _COLUMN_BY_KEY[key]
+        # The same normal form and invisible-character check as the Member model's.
+        try:
+            text = core_text.clean(
+                text, label=column.header, kind=Member.identifying_text.get(key, core_text.TITLE)
+            )
+        except ValidationError as exc:
+            self._error(number, key, exc.messages[0])
         if column.max_length and len(text) > column.max_length:
             self._error(
                 number,
@@ -947,11 +957,16 @@ def _finish(roster: RosterImport, **fields) -> None:
 
 
 def discard_file(roster: RosterImport) -> None:
+    """Delete the uploaded file (clear ID numbers) and forget its name; the hourly
+    clean-up retries a file that could not be deleted (``file`` still set)."""
     if roster.file:
         try:
             roster.file.storage.delete(roster.file.name)
         except OSError:
             logger.warning("roster %s: could not delete the uploaded file", roster.pk)
+        else:
+            RosterImport.objects.filter(pk=roster.pk).update(file="")
+            roster.file = ""
 
 
 def roster_validate(
@@ -1014,21 +1029,52 @@ def roster_start_commit(*, roster: RosterImport, actor) -> RosterImport:
     _require_import(actor)
     if roster.uploaded_by_id != actor.pk:
         raise PermissionDenied
-    claimed = RosterImport.objects.filter(
-        pk=roster.pk, status=RosterImport.Status.VALIDATED, error_count=0
-    ).update(status=RosterImport.Status.COMMITTING, processed_rows=0, updated_at=timezone.now())
-    roster.refresh_from_db()
-    if not claimed:
-        raise ValidationError(_("This roster cannot be imported in its current state."))
-    if roster.background:
-        from .tasks import roster_commit_task
+    from .roster_cleanup import recover_commit
 
-        transaction.on_commit(partial(roster_commit_task.enqueue, roster_id=roster.pk))
-        return roster
-    return roster_commit(roster=roster, actor=actor)
+    recover_commit(roster)  # a commit whose process died no longer blocks this one
+    # The synchronous path holds the lease from the claim on; a background commit's
+    # job takes it when it starts (roster_commit).
+    with commit_lease.held(roster.pk) if not roster.background else nullcontext(True) as ok:
+        claimed = ok and RosterImport.objects.filter(
+            pk=roster.pk, status=RosterImport.Status.VALIDATED, error_count=0
+        ).update(
+            status=RosterImport.Status.COMMITTING,
+            processed_rows=0,
+            commit_owner="" if roster.background else commit_lease.owner_token(),
+            updated_at=timezone.now(),
+        )
+        roster.refresh_from_db()
+        if not claimed:
+            raise ValidationError(_("This roster cannot be imported in its current state."))
+        if roster.background:
+            from .tasks import roster_commit_task
+
+            transaction.on_commit(partial(roster_commit_task.enqueue, roster_id=roster.pk))
+            return roster
+        return roster_commit(roster=roster, actor=actor)
 
 
 def roster_commit(*, roster: RosterImport, actor, progress: bool = False) -> RosterImport:
+    """Import a claimed roster while holding its commit lease (people/commit_lease.py).
+
+    Another live process holding the lease (a duplicate delivery of the job) is
+    left alone: the roster is returned unchanged. A lease left by a dead process
+    is taken over — its transaction was rolled back, so the import starts afresh.
+    """
+    _require_import(actor)
+    if roster.uploaded_by_id != actor.pk:
+        raise PermissionDenied
+    with commit_lease.held(roster.pk) as acquired:
+        taken = acquired and RosterImport.objects.filter(
+            pk=roster.pk, status=RosterImport.Status.COMMITTING
+        ).update(commit_owner=commit_lease.owner_token(), updated_at=timezone.now())
+        roster.refresh_from_db()
+        if not taken:
+            return roster
+        return _commit_held(roster=roster, actor=actor, progress=progress)
+
+
+def _commit_held(*, roster: RosterImport, actor, progress: bool = False) -> RosterImport:
     """Read and check the roster again, then insert every member in one transaction.
 
     A roster with any problem saves nothing: its errors are recorded and the

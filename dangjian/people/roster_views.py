@@ -26,7 +26,7 @@ from dangjian.core.forms import BootstrapFormMixin
 from dangjian.core.views import RequireActionMixin
 from dangjian.core.xlsx import XLSX_CONTENT_TYPE
 
-from . import exports, roster
+from . import exports, roster, roster_cleanup
 from .models import RosterImport
 
 ERRORS_PER_PAGE = 100
@@ -92,6 +92,13 @@ class _OwnRosterMixin(RequireActionMixin):
 
     def get_queryset(self):
         return RosterImport.objects.filter(uploaded_by=self.request.user)
+
+    def get_object(self, queryset=None):
+        item = super().get_object(queryset)
+        # A commit whose process died shows as checked again, not "importing" forever.
+        if roster_cleanup.recover_commit(item):
+            item.refresh_from_db()
+        return item
 
 
 class RosterDetailView(_OwnRosterMixin, DetailView):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from dangjian.access.roles import Action
@@ -49,6 +49,7 @@ class TopicSerializer(serializers.ModelSerializer):
             "source",
             "link",
             "tags",
+            "organization",
             "version",
         ]
         read_only_fields = fields
@@ -139,7 +140,11 @@ class TopicViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericVi
             if form.is_bound and not form.is_valid():
                 raise serializers.ValidationError(form.errors)
             return selectors.topic_list(user=user, **form.selector_kwargs())
-        return Topic.objects.restrict(user, Action.MEETING_VIEW).prefetch_related("attachments")
+        return (
+            Topic.objects.restrict(user, Action.MEETING_VIEW)
+            .select_related("organization")
+            .prefetch_related("attachments")
+        )
 
     def _detail(self, pk) -> dict:
         topic = Topic.objects.prefetch_related("attachments").get(pk=pk)
@@ -158,6 +163,9 @@ class TopicViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericVi
 
     def partial_update(self, request, pk=None):
         topic = self.get_object()
+        # The step after the object (404): topic.manage on the owning organization (403).
+        if not services.can_manage(request.user, topic):
+            raise exceptions.PermissionDenied(services.not_owner_message(topic))
         data = self._valid(TopicUpdateSerializer, partial=True)
         version = data.pop("version")
         with transaction.atomic():

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import TimeStampedModel
+from dangjian.core.text import NAME, TITLE, IdentifyingTextMixin
 from dangjian.core.validators import validate_no_markup
 
 
@@ -26,13 +27,17 @@ class TopicKind(models.TextChoices):
 
 class TopicQuerySet(models.QuerySet):
     def restrict(self, user, action):
-        """Any user who may see meetings anywhere may read the library."""
+        """Reading: anyone who may see meetings anywhere. Managing: the owner's subtree."""
         from dangjian.access import policy
+        from dangjian.access.roles import Action
 
+        if action == Action.TOPIC_MANAGE:
+            return self.filter(policy.scope_q(user, action, "organization__path"))
         return self if policy.has_action(user, action) else self.none()
 
 
-class Topic(TimeStampedModel):
+class Topic(IdentifyingTextMixin, TimeStampedModel):
+    identifying_text = {"title": TITLE, "speaker": NAME}
     kind = models.CharField(_("kind"), max_length=20, choices=TopicKind.choices)
     title = models.CharField(_("title"), max_length=200, validators=[validate_no_markup])
     speaker = models.CharField(
@@ -51,6 +56,18 @@ class Topic(TimeStampedModel):
     # The tags folded and joined as "|tag|tag|", so filtering by one tag is a
     # plain LIKE on both databases (JSON containment is PostgreSQL-only).
     tag_index = models.TextField(editable=False, blank=True)
+    # The owning organization: changes, deletion and attachments need
+    # topic.manage on its subtree (reading stays open to the whole platform).
+    # Empty only for topics of an installation without organizations, which
+    # then nobody may change (the policy finds no path).
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("owning organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_topics",
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("added by"),

@@ -17,6 +17,7 @@ from dangjian.access.roles import Action
 from dangjian.core import audit
 from dangjian.core.uploads import validate_attachment
 from dangjian.core.validators import validate_no_markup
+from dangjian.organizations.models import Organization
 
 from . import search
 from .models import Topic, TopicAttachment
@@ -33,6 +34,37 @@ TAG_SEPARATORS = re.compile(r"[,，、;；\s]+")
 def _guard(actor, check: bool) -> None:
     if check and not policy.can(actor, Action.TOPIC_MANAGE):
         raise PermissionDenied
+
+
+def not_owner_message(topic: Topic) -> str:
+    owner = topic.organization.name if topic.organization_id else "—"
+    return _(
+        "This topic belongs to %(organization)s: only the offices that manage the topic "
+        "library of that organization may change it, delete it or change its attachments."
+    ) % {"organization": owner}
+
+
+def can_manage(actor, topic: Topic) -> bool:
+    """Whether ``actor`` may change, delete and attach to ``topic`` (its owner's subtree)."""
+    return policy.can(actor, Action.TOPIC_MANAGE, topic)
+
+
+def _guard_topic(actor, check: bool, topic: Topic) -> None:
+    if check and not can_manage(actor, topic):
+        raise PermissionDenied(not_owner_message(topic))
+
+
+def default_owner(actor) -> Organization | None:
+    """The organization a new topic belongs to.
+
+    The outermost organization where ``actor`` holds topic.manage; for code
+    acting without a user (imports by command, tests) the first root organization.
+    """
+    paths = policy.paths_for(actor, Action.TOPIC_MANAGE) if actor is not None else None
+    qs = Organization.objects.all()
+    if paths:
+        return qs.filter(path__in=paths).order_by("depth", "path").first()
+    return qs.filter(parent__isnull=True).order_by("sort_order", "path").first()
 
 
 def split_tags(value: str) -> list[str]:
@@ -115,23 +147,30 @@ def _snapshot(topic: Topic) -> dict:
 
 
 @transaction.atomic
-def topic_create(*, actor, check: bool = True, **data) -> Topic:
-    """Add a topic to the library. ``data``: the fields of TOPIC_FIELDS."""
+def topic_create(
+    *, actor, organization: Organization | None = None, check: bool = True, **data
+) -> Topic:
+    """Add a topic to the library. ``data``: the fields of TOPIC_FIELDS.
+
+    The topic belongs to ``organization`` (default: :func:`default_owner`), which
+    must lie where the actor may manage topics.
+    """
     _guard(actor, check)
     unknown = set(data) - set(TOPIC_FIELDS)
     if unknown:
         raise TypeError(f"topic_create() got unknown fields {sorted(unknown)}")
-    topic = Topic(**data)
+    if organization is None:
+        organization = default_owner(actor)
+    elif check and not policy.can(actor, Action.TOPIC_MANAGE, organization):
+        raise PermissionDenied
+    topic = Topic(organization=organization, **data)
     topic.added_by = actor if getattr(actor, "pk", None) else None
     _validate(topic)
     refresh_search_columns(topic)
     topic.save()
-    audit.record(
-        actor=actor,
-        action=audit.AuditEvent.Action.CREATE,
-        obj=topic,
-        changes=audit.diff({}, _snapshot(topic)),
-    )
+    changes = audit.diff({}, _snapshot(topic))
+    changes["organization"] = [None, str(organization) if organization else None]
+    audit.record(actor=actor, action=audit.AuditEvent.Action.CREATE, obj=topic, changes=changes)
     return topic
 
 
@@ -141,7 +180,7 @@ def topic_update(
 ) -> Topic:
     """Change a topic's fields; a stale ``version`` is refused and nothing changes."""
     t = Topic.objects.select_for_update().get(pk=topic.pk)
-    _guard(actor, check)
+    _guard_topic(actor, check, t)
     if version is not None and version != t.version:
         raise ValidationError(
             _(
@@ -171,7 +210,7 @@ def topic_update(
 def topic_delete(*, actor, topic: Topic, check: bool = True) -> None:
     """Remove a topic that no meeting has on its agenda (the ledger must stay complete)."""
     t = Topic.objects.select_for_update().get(pk=topic.pk)
-    _guard(actor, check)
+    _guard_topic(actor, check, t)
     meetings = t.agenda_items.values("meeting_id").distinct().count()
     if meetings:
         raise ValidationError(
@@ -197,8 +236,8 @@ def topic_delete(*, actor, topic: Topic, check: bool = True) -> None:
 @transaction.atomic
 def attachment_add(*, actor, topic: Topic, upload, check: bool = True) -> TopicAttachment:
     """Attach a file to a topic after checking its size and that it is what it claims."""
-    _guard(actor, check)
     t = Topic.objects.select_for_update().get(pk=topic.pk)
+    _guard_topic(actor, check, t)
     try:
         validate_attachment(upload)
     except ValidationError as exc:
@@ -230,8 +269,8 @@ def attachment_add(*, actor, topic: Topic, upload, check: bool = True) -> TopicA
 
 @transaction.atomic
 def attachment_remove(*, actor, attachment: TopicAttachment, check: bool = True) -> None:
-    _guard(actor, check)
     a = TopicAttachment.objects.select_for_update().select_related("topic").get(pk=attachment.pk)
+    _guard_topic(actor, check, a.topic)
     audit.record(
         actor=actor,
         action=audit.AuditEvent.Action.DELETE,

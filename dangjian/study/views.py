@@ -85,7 +85,12 @@ class TopicDetailView(ScopedDetailView):
     template_name = "study/topic_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("added_by").prefetch_related("attachments")
+        return (
+            super()
+            .get_queryset()
+            .select_related("added_by", "organization")
+            .prefetch_related("attachments")
+        )
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -98,7 +103,7 @@ class TopicDetailView(ScopedDetailView):
         ctx["records"] = records
         ctx["pending"] = pending
         ctx["conveyed_count"] = sum(1 for p in pending if p.to_be_conveyed)
-        ctx["can_manage"] = policy.has_action(user, Action.TOPIC_MANAGE)
+        ctx["can_manage"] = services.can_manage(user, topic)
         ctx["attachment_form"] = AttachmentForm()
         return ctx
 
@@ -122,15 +127,25 @@ class TopicCreateView(RequireActionMixin, FormView):
 
 
 class _TopicObjectMixin:
-    """Fetch the topic through the reader's scope first (404), then demand ``manage``."""
+    """Fetch the topic through the reader's scope first (404), then demand ``manage``
+    on its owning organization (403 naming the owner)."""
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.object = get_object_or_404(Topic.objects.restrict(request.user, VIEW), pk=kwargs["pk"])
-        if not policy.has_action(request.user, Action.TOPIC_MANAGE):
-            raise PermissionDenied
+        self.object = get_object_or_404(
+            Topic.objects.restrict(request.user, VIEW).select_related("organization"),
+            pk=kwargs["pk"],
+        )
+        _demand_manage(request, self.object)
         return super().dispatch(request, *args, **kwargs)
+
+
+def _demand_manage(request, topic: Topic) -> None:
+    if not policy.has_action(request.user, Action.TOPIC_MANAGE):
+        raise PermissionDenied
+    if not services.can_manage(request.user, topic):
+        raise PermissionDenied(services.not_owner_message(topic))
 
 
 class TopicUpdateView(_TopicObjectMixin, RequireActionMixin, FormView):
@@ -199,7 +214,7 @@ class AttachmentAddView(_TopicObjectMixin, RequireActionMixin, View):
 
 def _attachment(request, pk) -> TopicAttachment:
     return get_object_or_404(
-        TopicAttachment.objects.select_related("topic").filter(
+        TopicAttachment.objects.select_related("topic__organization").filter(
             topic__in=Topic.objects.restrict(request.user, VIEW)
         ),
         pk=pk,
@@ -212,6 +227,7 @@ class AttachmentDeleteView(RequireActionMixin, View):
 
     def post(self, request, pk):
         attachment = _attachment(request, pk)
+        _demand_manage(request, attachment.topic)
         services.attachment_remove(actor=request.user, attachment=attachment)
         messages.success(request, _("The attachment was removed."))
         return redirect(attachment.topic)

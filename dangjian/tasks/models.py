@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import TimeStampedModel
+from dangjian.core.text import TITLE, IdentifyingTextMixin
 from dangjian.core.validators import validate_no_markup
 
 
@@ -58,7 +59,8 @@ class TaskQuerySet(models.QuerySet):
         return self.open().filter(deadline__lt=today or timezone.localdate())
 
 
-class Task(TimeStampedModel):
+class Task(IdentifyingTextMixin, TimeStampedModel):
+    identifying_text = {"title": TITLE}
     title = models.CharField(_("title"), max_length=300, validators=[validate_no_markup])
     details = models.TextField(_("details"), blank=True)
     organization = models.ForeignKey(

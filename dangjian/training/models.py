@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import TimeStampedModel
+from dangjian.core.text import TITLE, IdentifyingTextMixin
 from dangjian.core.validators import validate_no_markup
 
 from .capabilities import clean_capabilities
@@ -40,7 +41,8 @@ class TrainingQuerySet(models.QuerySet):
         return self.filter(scope_q(user, action, "organization__path"))
 
 
-class Training(TimeStampedModel):
+class Training(IdentifyingTextMixin, TimeStampedModel):
+    identifying_text = {"title": TITLE}
     organization = models.ForeignKey(
         "organizations.Organization",
         verbose_name=_("organizing organization"),

@@ -162,27 +162,22 @@ def database_url() -> str:
     return f"postgres://{s['USER']}{password}@{host}/{s['NAME']}"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_roster_import_killed_half_way_leaves_no_members(tree, media):
-    """SIGKILL of the importing process after the rows were written: none of them remain."""
-    actor = tree.users["office_staff"]
-    item = checked_roster(actor, n=20)
-    RosterImport.objects.filter(pk=item.pk).update(status=RosterImport.Status.COMMITTING)
+def start_roster_child(script_text: str, item: RosterImport, media) -> subprocess.Popen:
+    """Run ``script_text`` (argument: the roster's id) in another process on the test
+    database, with its own copy of the roster's file (its MEDIA_ROOT differs)."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
         "DJANGO_SETTINGS_MODULE": "dangjian.config.settings",
         "DANGJIAN_TESTING": "1",
+        "DANGJIAN_VAR_DIR": str(Path(media).parent / "var"),
     }
-    script = Path(media).parent / "killed_import.py"
-    script.write_text(KILLED_IMPORT)
-    # The test settings (MEDIA_ROOT) differ from the child's: hand it the roster's path.
-    env["DANGJIAN_VAR_DIR"] = str(Path(media).parent / "var")
-    Path(env["DANGJIAN_VAR_DIR"]).mkdir(exist_ok=True)
     target = Path(env["DANGJIAN_VAR_DIR"]) / "media" / item.file.name
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes((Path(media) / item.file.name).read_bytes())
-    child = subprocess.Popen(
+    script = Path(media).parent / "child_script.py"
+    script.write_text(script_text)
+    return subprocess.Popen(
         [sys.executable, str(script), str(item.pk)],
         cwd=ROOT,
         env=env,
@@ -190,6 +185,15 @@ def test_roster_import_killed_half_way_leaves_no_members(tree, media):
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_roster_import_killed_half_way_leaves_no_members(tree, media):
+    """SIGKILL of the importing process after the rows were written: none of them remain."""
+    actor = tree.users["office_staff"]
+    item = checked_roster(actor, n=20)
+    RosterImport.objects.filter(pk=item.pk).update(status=RosterImport.Status.COMMITTING)
+    child = start_roster_child(KILLED_IMPORT, item, media)
     try:
         line = child.stdout.readline()
         assert line.strip() == "HALF", child.stderr.read()

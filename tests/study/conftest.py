@@ -8,16 +8,23 @@ import pytest
 from django.utils import timezone
 
 from dangjian.meetings.models import AgendaItem, Meeting, MeetingKind
+from dangjian.organizations.models import Organization
 from dangjian.study import services
 from dangjian.study.models import Topic
 
 TODAY = datetime.date(2026, 12, 3)
 
 
-def make_topic(title="习近平总书记重要讲话", *, given_on=None, text="", tags=(), kind="speech"):
+def make_topic(
+    title="习近平总书记重要讲话", *, given_on=None, text="", tags=(), kind="speech", owner=None
+):
+    if owner is None:
+        # The tree's organ committee: both test offices (its own, the 党组's above) manage it.
+        owner = Organization.objects.filter(name="测试局机关党委").first()
     return services.topic_create(
         actor=None,
         check=False,
+        organization=owner,
         kind=kind,
         title=title,
         given_on=given_on or timezone.localdate() - datetime.timedelta(days=40),

@@ -21,6 +21,8 @@ def _topic(tree, name):
         topic = services.topic_create(
             actor=None,
             check=False,
+            # Owned by the organ committee: both offices above it may change it.
+            organization=tree.orgs["committee"],
             kind="speech",
             title=f"矩阵议题{name}",
             given_on=datetime.date(2026, 1, 5),
