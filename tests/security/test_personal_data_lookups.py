@@ -146,6 +146,21 @@ def test_every_roster_check_is_audited_as_a_look_up(tree, branch_secretary):
     assert lookups.used_today(branch_secretary) == 4
 
 
+def test_the_import_rechecks_and_audits_without_charging_again(tree, branch_secretary):
+    """The import compares the numbers again (audited) but they were paid for once."""
+    client = login(branch_secretary)
+    upload(client, xlsx(good_rows(n=3)))
+    item = RosterImport.objects.get()
+    client.post(reverse("people:roster_commit", args=[item.pk]))
+    item.refresh_from_db()
+    assert item.status == RosterImport.Status.COMMITTED
+    assert [e.note for e in lookups_by(branch_secretary)] == [
+        "look-up by value (roster check): 3 compared, 0 matched in scope, 0 outside",
+        "look-up by value (roster import): 3 compared, 0 matched in scope, 0 outside",
+    ]
+    assert lookups.used_today(branch_secretary) == 3
+
+
 # --- point 1: the API and the form ---------------------------------------------------------------
 
 
