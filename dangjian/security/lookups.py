@@ -44,7 +44,7 @@ class LookupBudgetSpent(ValidationError):
             _(
                 "Today's personal-data look-up budget is used up: this needs %(count)d "
                 "numbers, %(left)d of the %(limit)d a day are left. Nothing was checked or "
-                "saved. Try again tomorrow, or ask the security administrator."
+                "saved. Try again tomorrow."
             )
             % {"count": count, "left": left, "limit": limit},
             code="lookup_budget",
