@@ -238,6 +238,9 @@ ROSTER_MAX_ROWS = int(env("DANGJIAN_ROSTER_MAX_ROWS", "200000"))
 ROSTER_FILE_MAX_AGE_HOURS = float(env("DANGJIAN_ROSTER_FILE_MAX_AGE_HOURS", "24"))
 # Refuse an .xlsx whose unpacked size exceeds this (a zip bomb); unset: 8 × the upload limit.
 ROSTER_MAX_UNPACKED_BYTES = int(env("DANGJIAN_ROSTER_MAX_UNPACKED_BYTES", "0")) or None
+# ID numbers and phones one user may compare against stored members per day (the
+# look-up API, roster checks, member forms and API writes); 0: no budget.
+LOOKUP_DAILY_BUDGET = int(env("DANGJIAN_LOOKUP_DAILY_BUDGET", "2000"))
 # Member exports with more rows than this are written by the job worker.
 MEMBER_EXPORT_BACKGROUND_ROWS = int(env("DANGJIAN_MEMBER_EXPORT_BACKGROUND_ROWS", "5000"))
 # Attachments (topics, progress reports, activities): largest file accepted.

@@ -1,13 +1,20 @@
-"""How personal data looks where the full value may not be shown."""
+"""How personal data looks where the full value may not be shown.
+
+The masks are for display only: the ciphertext and the blind index are the data.
+Why an ID number shows no digit at all, while a phone keeps seven, is worked out in
+docs/security.md ("How much a mask may show"): every page, API answer and export
+that shows a masked ID number also shows the member's full birth date and gender,
+so any digit kept here would leave far fewer than a million candidates.
+"""
+
+ID_NUMBER_MASK = "*" * 18
 
 
 def mask_id_number(value: str | None) -> str:
-    """1101**********1234: first four and last four characters kept."""
+    """******************: no character of the number is kept (only that there is one)."""
     if not value:
         return ""
-    if len(value) <= 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+    return ID_NUMBER_MASK
 
 
 def mask_phone(value: str | None) -> str:

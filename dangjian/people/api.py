@@ -9,6 +9,8 @@ the list's ``q`` refuses them.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -16,7 +18,7 @@ from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -32,6 +34,7 @@ from dangjian.core.api import (
 from dangjian.core.validators import validate_id_number, validate_no_markup, validate_phone
 from dangjian.organizations.api import OrganizationField
 from dangjian.organizations.models import Organization
+from dangjian.security.lookups import LookupBudgetSpent
 
 from . import services
 from .filters import MemberFilter
@@ -40,6 +43,16 @@ from .models import SENSITIVE_FIELDS, Member, MemberTransfer, PostAssignment
 LOOKUP_LIMIT = 20
 # Reveal and look-up: the policy, then the second factor of a user who has one.
 SECOND_FACTOR_PERMISSIONS = [*PolicyViewSetMixin.permission_classes, HasSecondFactor]
+
+
+@contextmanager
+def budget_as_throttled():
+    """A spent daily look-up budget answers 429 with the message and ``Retry-After``."""
+    try:
+        yield
+    except LookupBudgetSpent as exc:
+        raise exceptions.Throttled(wait=exc.wait, detail=exc.messages[0]) from None
+
 
 # Reading
 
@@ -290,14 +303,22 @@ def _with_history(queryset):
     ),
     create=extend_schema(
         summary="Register a member",
+        description=(
+            "Rate-limited as personal data (`personal_data`); an `id_number` counts against "
+            "your daily look-up budget. A number already in use names its member only "
+            "within your scope."
+        ),
         request=MemberCreateSerializer,
-        responses={201: MemberDetailSerializer, **error_responses(400, 403)},
+        responses={201: MemberDetailSerializer, **error_responses(400, 403, 429)},
     ),
     partial_update=extend_schema(
         summary="Change a member's own fields",
-        description="Send the `version` you read. An empty `id_number` or `phone` clears it.",
+        description=(
+            "Send the `version` you read. An empty `id_number` or `phone` clears it. "
+            "A request with an `id_number` is rate-limited and counted as for create."
+        ),
         request=MemberUpdateSerializer,
-        responses={200: MemberDetailSerializer, **error_responses(400, 403, 404, 409)},
+        responses={200: MemberDetailSerializer, **error_responses(400, 403, 404, 409, 429)},
     ),
 )
 class MemberViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -332,6 +353,17 @@ class MemberViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericV
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
+    def check_throttles(self, request):
+        # Registering or changing an ID number compares it with every stored member:
+        # the personal-data rate, as the look-up has.
+        if self.action == "create" or (
+            self.action == "partial_update"
+            and isinstance(request.data, Mapping)
+            and "id_number" in request.data
+        ):
+            self.throttle_scope = "personal_data"
+        super().check_throttles(request)
+
     def get_policy_action(self):
         if self.action == "posts" and self.request.method == "POST":
             return Action.MEMBER_MANAGE
@@ -349,6 +381,14 @@ class MemberViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericV
 
     def create(self, request):
         data = self._valid(MemberCreateSerializer)
+        # Charged and audited in its own transaction, before (not inside) the write's.
+        with budget_as_throttled():
+            services.member_id_number_check(
+                actor=request.user,
+                target=data.get("organization"),
+                id_number=data.get("id_number"),
+                source="API",
+            )
         with transaction.atomic():
             member = services.member_create(actor=request.user, **data)
             body = self._detail(member.pk)
@@ -357,6 +397,14 @@ class MemberViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericV
     def partial_update(self, request, pk=None):
         member = self.get_object()
         data = self._valid(MemberUpdateSerializer, partial=True)
+        with budget_as_throttled():
+            services.member_id_number_check(
+                actor=request.user,
+                target=member,
+                id_number=data.get("id_number"),
+                exclude_pk=member.pk,
+                source="API",
+            )
         with transaction.atomic():
             member = services.member_update(actor=request.user, member=member, **data)
             body = self._detail(member.pk)
@@ -404,7 +452,8 @@ class MemberViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericV
         description=(
             "The number travels in the body, never in the address. Searches the members whose "
             "personal data you may reveal; answers show them masked. An account with two-factor "
-            "login needs a token issued with `otp_token` (else 403 `second_factor_required`)."
+            "login needs a token issued with `otp_token` (else 403 `second_factor_required`). "
+            "Each number counts against your daily look-up budget (429 when spent)."
         ),
         request=LookupSerializer,
         responses={200: MemberSerializer(many=True), **error_responses(400, 403, 429)},
@@ -419,12 +468,13 @@ class MemberViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.GenericV
     )
     def lookup(self, request):
         data = self._valid(LookupSerializer)
-        found = services.member_lookup(
-            actor=request.user,
-            id_number=data.get("id_number", ""),
-            phone=data.get("phone", ""),
-            limit=LOOKUP_LIMIT,
-        )
+        with budget_as_throttled():
+            found = services.member_lookup(
+                actor=request.user,
+                id_number=data.get("id_number", ""),
+                phone=data.get("phone", ""),
+                limit=LOOKUP_LIMIT,
+            )
         return Response(MemberSerializer(found, many=True).data)
 
     @extend_schema(

@@ -47,6 +47,7 @@ from dangjian.core.validators import (
 )
 from dangjian.core.xlsx import ColumnSpec, WorkbookBuilder
 from dangjian.organizations.models import STEP, Organization
+from dangjian.security import lookups
 
 from . import commit_lease
 from .models import (
@@ -57,7 +58,12 @@ from .models import (
     MemberTransfer,
     RosterImport,
 )
-from .services import organization_recount, validate_member_data
+from .services import (
+    audit_lookup,
+    id_number_clash_message,
+    organization_recount,
+    validate_member_data,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -650,7 +656,11 @@ class CheckResult:
 class RowChecker:
     """Checks rows one by one; uniqueness of ID numbers is checked in batches at the end."""
 
-    def __init__(self, *, user, sheet: RosterSheet, keep_rows: bool, today=None):
+    def __init__(
+        self, *, user, sheet: RosterSheet, keep_rows: bool, today=None, charge: bool = True
+    ):
+        self.user = user
+        self.charge = charge
         self.sheet = sheet
         self.keep_rows = keep_rows
         self.today = today or timezone.localdate()
@@ -753,13 +763,49 @@ class RowChecker:
             self.result.rows.append(data)
 
     def finish(self) -> CheckResult:
-        """The database check of ID numbers, a few queries for the whole file."""
-        for _index, first_row in _registered(self.seen_ids):
-            self._error(first_row, "id_number", _registered_message())
+        """The database check of ID numbers, a few queries for the whole file.
+
+        The numbers are charged to the user's daily look-up budget first: a roster that
+        does not fit is refused whole, with the budget's message alone (no row checked
+        against the members, no preview). A number already registered names its member
+        only within the user's member.view scope; the run is audited as one look-up.
+        """
+        if self.charge and self.seen_ids:
+            try:
+                lookups.charge(actor=self.user, count=len(self.seen_ids))
+            except lookups.LookupBudgetSpent as exc:
+                self.result = CheckResult(total_rows=self.result.total_rows)
+                self.result.add_error(None, "", exc.messages[0])
+                return self.result
+        self._check_registered()
         if self.result.total_rows == 0:
             self.result.add_error(None, "", _("The roster has no data rows."))
         self.result.errors.sort(key=lambda e: e["row"] or 0)
         return self.result
+
+    def _check_registered(self) -> None:
+        with transaction.atomic():
+            found = dict(_registered(self.seen_ids))  # member id -> first row
+            pks = list(found)
+            visible = Member.objects.restrict(self.user, Action.MEMBER_VIEW).select_related(
+                "organization"
+            )
+            inside = [
+                member
+                for start in range(0, len(found), DB_CHUNK)
+                for member in visible.filter(pk__in=pks[start : start + DB_CHUNK])
+            ]
+            if self.seen_ids:
+                audit_lookup(
+                    actor=self.user,
+                    source="roster check" if self.charge else "roster import",
+                    checked=len(self.seen_ids),
+                    inside=inside,
+                    outside=len(found) - len(inside),
+                )
+        named = {member.pk: member for member in inside}
+        for pk, first_row in found.items():
+            self._error(first_row, "id_number", id_number_clash_message(named.get(pk)))
 
     def _error(self, number: int, key: str, message) -> None:
         self.result.add_error(number, self.header.get(key, key), message)
@@ -834,12 +880,8 @@ def _masked_message() -> str:
     )
 
 
-def _registered_message() -> str:
-    return _("A member with this ID number is already registered.")
-
-
-def _registered(seen: dict[str, int]) -> Iterator[tuple[str, int]]:
-    """(blind index, row) of ID numbers already in the database, in chunked queries."""
+def _registered(seen: dict[str, int]) -> Iterator[tuple[int, int]]:
+    """(member id, row) of ID numbers already in the database, in chunked queries."""
     indexes = list(seen)
     if connection.vendor == "postgresql":
         # One array parameter instead of thousands of placeholders: psycopg
@@ -848,18 +890,18 @@ def _registered(seen: dict[str, int]) -> Iterator[tuple[str, int]]:
         with connection.cursor() as cursor:
             for start in range(0, len(indexes), 10 * DB_CHUNK):
                 cursor.execute(
-                    f"SELECT id_number_index FROM {table} WHERE id_number_index = ANY(%s)",  # noqa: S608
+                    f"SELECT id_number_index, id FROM {table} WHERE id_number_index = ANY(%s)",  # noqa: S608
                     [indexes[start : start + 10 * DB_CHUNK]],
                 )
-                for (index,) in cursor.fetchall():
-                    yield index, seen[index]
+                for index, pk in cursor.fetchall():
+                    yield pk, seen[index]
         return
     for start in range(0, len(indexes), DB_CHUNK):
         chunk = indexes[start : start + DB_CHUNK]
-        for index in Member.objects.filter(id_number_index__in=chunk).values_list(
-            "id_number_index", flat=True
+        for index, pk in Member.objects.filter(id_number_index__in=chunk).values_list(
+            "id_number_index", "pk"
         ):
-            yield index, seen[index]
+            yield pk, seen[index]
 
 
 def check_rows(
@@ -869,7 +911,9 @@ def check_rows(
     keep_rows: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> CheckResult:
-    checker = RowChecker(user=user, sheet=sheet, keep_rows=keep_rows)
+    # The import (keep_rows) re-checks the numbers its validation run already paid for:
+    # audited again, not charged again.
+    checker = RowChecker(user=user, sheet=sheet, keep_rows=keep_rows, charge=not keep_rows)
     for count, (number, cells) in enumerate(sheet.rows(), start=1):
         checker.check_row(number, cells)
         if progress and count % PROGRESS_EVERY == 0:

@@ -16,6 +16,7 @@ from dangjian.access.roles import Action
 from dangjian.core import audit, crypto
 from dangjian.core.validators import validate_id_number, validate_phone
 from dangjian.organizations.models import Organization
+from dangjian.security import lookups
 
 from .models import (
     SENSITIVE_FIELDS,
@@ -46,11 +47,15 @@ def _guard(actor, action, obj, check: bool) -> None:
 
 
 def validate_member_data(
-    *, data: dict, exclude_pk=None, today: datetime.date | None = None
+    *, data: dict, exclude_pk=None, today: datetime.date | None = None, actor=None
 ) -> dict[str, list[str]]:
     """Field errors for member ``data`` (the same rules for forms, API and import).
 
-    Normalizes ``id_number`` and ``phone`` in place. Returns {} when valid.
+    Normalizes ``id_number`` and ``phone`` in place. Returns {} when valid. A duplicate
+    ID number names its member only within the ``actor``'s member.view scope
+    (:func:`id_number_clash_message`). This check is the last guard of the write;
+    the look-up it makes is charged and audited by :func:`member_id_number_check`,
+    which the forms and the API call first.
     """
     today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
@@ -65,12 +70,10 @@ def validate_member_data(
                 from dangjian.core.validators import id_number_birth_date
 
                 data["birth_date"] = id_number_birth_date(data["id_number"])
-            clash = Member.objects.with_id_number(data["id_number"])
-            if exclude_pk:
-                clash = clash.exclude(pk=exclude_pk)
-            if clash.exists():
+            clash = _clash(data["id_number"], exclude_pk)
+            if clash is not None:
                 errors.setdefault("id_number", []).append(
-                    _("A member with this ID number is already registered.")
+                    id_number_clash_message(clash if _sees(actor, clash) else None)
                 )
     phone = data.get("phone")
     if phone:
@@ -98,6 +101,94 @@ def validate_member_data(
             _("A probationary member has no full membership date yet.")
         )
     return errors
+
+
+def _clash(id_number: str, exclude_pk=None) -> Member | None:
+    clash = Member.objects.with_id_number(id_number).select_related("organization")
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    return clash.first()
+
+
+def _sees(actor, member: Member) -> bool:
+    if actor is None:
+        return False
+    return Member.objects.restrict(actor, Action.MEMBER_VIEW).filter(pk=member.pk).exists()
+
+
+def id_number_clash_message(member: Member | None) -> str:
+    """The answer to an ID number that belongs to ``member`` (None: outside the scope).
+
+    Outside the caller's member.view scope nothing says the number is registered:
+    "is this number registered?" is personal data of whoever holds it.
+    """
+    if member is None:
+        return _(
+            "This ID number cannot be used. Check it; if it is right, "
+            "ask the organization department."
+        )
+    return _("This ID number is already registered for %(name)s (%(organization)s).") % {
+        "name": member.name,
+        "organization": member.organization.name,
+    }
+
+
+def audit_lookup(
+    *, actor, source: str, checked: int, inside: list[Member], outside: int, fields=("id_number",)
+) -> None:
+    """One ``reveal`` row for one run that compared numbers with the stored members.
+
+    Who, where, how many numbers and how many matched — never the numbers, never which
+    members outside the actor's scope. A run that checked one number and found one
+    member in scope names that member (it shows in their "who looked at my data").
+    """
+    audit.record(
+        actor=actor,
+        action=audit.AuditEvent.Action.REVEAL,
+        obj=inside[0] if checked == 1 and len(inside) == 1 else None,
+        object_type=Member._meta.label_lower,
+        object_repr="look-up",
+        changes={name: audit.SENSITIVE_MARK for name in fields},
+        note=f"look-up by value ({source}): {checked} compared, {len(inside)} matched "
+        f"in scope, {outside} outside",
+    )
+
+
+def member_id_number_check(
+    *, actor, target, id_number: str | None, exclude_pk=None, source: str, check: bool = True
+) -> None:
+    """Compare the ID number of a member being created or changed with the stored ones.
+
+    ``target``: the organization of a new member, or the member being changed (the
+    actor must be allowed to manage it before anything is compared). A malformed number
+    is left to :func:`validate_member_data` (nothing is compared). Otherwise the number
+    is charged to the actor's daily look-up budget and the comparison is audited, each
+    in a transaction of its own, so both stay when the write is refused; call this
+    before, not inside, the transaction of the write.
+
+    Raises ValidationError ({"id_number": …}) for a number in use, and
+    ``LookupBudgetSpent`` when today's budget is spent.
+    """
+    if not id_number or target is None:
+        return
+    _guard(actor, Action.MEMBER_MANAGE, target, check)
+    try:
+        id_number = validate_id_number(id_number)
+    except ValidationError:
+        return
+    lookups.charge(actor=actor, count=1)
+    with transaction.atomic():
+        clash = _clash(id_number, exclude_pk)
+        inside = [clash] if clash is not None and _sees(actor, clash) else []
+        audit_lookup(
+            actor=actor,
+            source=source,
+            checked=1,
+            inside=inside,
+            outside=int(clash is not None and not inside),
+        )
+    if clash is not None:
+        raise ValidationError({"id_number": id_number_clash_message(clash if inside else None)})
 
 
 def _add_years(day: datetime.date, years: int) -> datetime.date:
@@ -139,7 +230,7 @@ def member_create(*, actor, check: bool = True, **data) -> Member:
     _guard(actor, Action.MEMBER_MANAGE, organization, check)
     if organization.is_dissolved:
         raise ValidationError({"organization": _("This organization has been dissolved.")})
-    errors = validate_member_data(data=data)
+    errors = validate_member_data(data=data, actor=actor)
     if errors:
         raise ValidationError(errors)
     id_number = data.pop("id_number", None)
@@ -191,7 +282,7 @@ def member_update(
         )
     data.pop("organization", None)
     merged = {f: getattr(m, f) for f in MEMBER_FIELDS} | data
-    errors = validate_member_data(data=merged, exclude_pk=m.pk)
+    errors = validate_member_data(data=merged, exclude_pk=m.pk, actor=actor)
     if errors:
         raise ValidationError(errors)
     before = audit.snapshot(m, AUDITED_FIELDS)
@@ -337,17 +428,23 @@ def member_reveal(*, actor, member: Member, field: str) -> str:
     return value
 
 
-@transaction.atomic
 def member_lookup(*, actor, id_number: str = "", phone: str = "", limit: int = 20) -> list[Member]:
     """Members in the actor's reveal scope with this ID number and/or phone.
 
     Matching a clear value to a record is as good as revealing it, so every look-up is
     audited: one ``reveal`` per member found (it shows in that member's "who looked at
     my data"), or one without an object when nothing matched. The values themselves
-    are never written to the log.
+    are never written to the log. Each value counts against the actor's daily look-up
+    budget (charged first, in its own transaction; ``LookupBudgetSpent`` when spent).
     """
     if not (id_number or phone):
         raise ValidationError(_("Give an ID number or a phone number to look up."))
+    lookups.charge(actor=actor, count=bool(id_number) + bool(phone))
+    with transaction.atomic():
+        return _lookup(actor=actor, id_number=id_number, phone=phone, limit=limit)
+
+
+def _lookup(*, actor, id_number: str, phone: str, limit: int) -> list[Member]:
     members = Member.objects.restrict(actor, Action.MEMBER_REVEAL).select_related("organization")
     if id_number:
         members = members.with_id_number(id_number)

@@ -90,8 +90,15 @@ class MemberCreateView(RequireActionMixin, FormView):
         return {"organization": org} if org and org.isdigit() else {}
 
     def form_valid(self, form):
+        data = form.service_data()
         try:
-            member = services.member_create(actor=self.request.user, **form.service_data())
+            services.member_id_number_check(
+                actor=self.request.user,
+                target=data.get("organization"),
+                id_number=data.get("id_number"),
+                source="member form",
+            )
+            member = services.member_create(actor=self.request.user, **data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
             return self.form_invalid(form)
@@ -116,12 +123,17 @@ class MemberUpdateView(ScopedDetailView, FormView):
 
     def form_valid(self, form):
         version = form.cleaned_data.get("version")
+        data = form.service_data()
         try:
-            member = services.member_update(
+            services.member_id_number_check(
                 actor=self.request.user,
-                member=self.object,
-                version=version,
-                **form.service_data(),
+                target=self.object,
+                id_number=data.get("id_number"),
+                exclude_pk=self.object.pk,
+                source="member form",
+            )
+            member = services.member_update(
+                actor=self.request.user, member=self.object, version=version, **data
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)

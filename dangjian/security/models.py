@@ -94,3 +94,32 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LookupBudget(models.Model):
+    """How many ID numbers and phones a user compared against stored members on one day.
+
+    Every look-up of personal data by value (the look-up API, a roster check, a member
+    form or API write with an ID number) is charged here before it runs, with one
+    conditional UPDATE, so simultaneous requests cannot pass the daily budget together
+    (``security.lookups``).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    day = models.DateField(_("day"))
+    used = models.PositiveIntegerField(_("numbers looked up"), default=0)
+
+    class Meta:
+        verbose_name = _("personal-data look-up budget")
+        verbose_name_plural = _("personal-data look-up budgets")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="security_one_budget_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.day:%Y-%m-%d} {self.used}"

@@ -71,7 +71,9 @@ def test_key_file(tmp_path):
 
 
 def test_masks():
-    assert mask_id_number("11010119900101123X") == "1101**********123X"
+    """An ID number keeps no character: with the birth date and gender shown in clear
+    beside it, any kept digit leaves far fewer than 10**6 candidates (docs/security.md)."""
+    assert mask_id_number("11010119900101123X") == "*" * 18
     assert mask_phone("13800001234") == "138****1234"
     assert mask_id_number("") == ""
 

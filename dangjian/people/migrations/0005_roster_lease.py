@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("people", "0003_verbose_names"),
+        ("people", "0004_display_masks"),
     ]
 
     operations = [
