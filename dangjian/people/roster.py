@@ -44,7 +44,7 @@ from dangjian.core.validators import (
     validate_no_markup,
 )
 from dangjian.core.xlsx import ColumnSpec, WorkbookBuilder
-from dangjian.organizations.models import STEP, Organization
+from dangjian.organizations.models import STEP, Organization, OrganizationKind
 
 from .models import (
     Education,
@@ -54,7 +54,11 @@ from .models import (
     MemberTransfer,
     RosterImport,
 )
-from .services import organization_recount, validate_member_data
+from .services import (
+    leading_group_membership_error,
+    organization_recount,
+    validate_member_data,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -579,12 +583,15 @@ class OrganizationIndex:
         rows = list(
             Organization.objects.restrict(user, Action.MEMBER_IMPORT)
             .active()
-            .values_list("pk", "name", "short_name", "path")
+            .values_list("pk", "name", "short_name", "path", "kind")
         )
         self.by_name: dict[str, list[tuple[int, str]]] = {}
         self.name_by_path: dict[str, str] = {}
         self.path_by_id: dict[int, str] = {}
-        for pk, name, short_name, path in rows:
+        self.leading_groups = {
+            pk for pk, *_rest, kind in rows if kind == OrganizationKind.LEADING_GROUP
+        }
+        for pk, name, short_name, path, _kind in rows:
             self.name_by_path[path] = name
             self.path_by_id[pk] = path
             for n in {_word(name), _word(short_name)} - {""}:
@@ -626,6 +633,8 @@ class OrganizationIndex:
                 "Several organizations within your scope have this name; "
                 "write it as “parent organization/organization”."
             )
+        if candidates[0] in self.leading_groups:
+            return leading_group_membership_error()
         return candidates[0]
 
 

@@ -40,7 +40,13 @@ def test_the_stored_key_sorts_as_the_tuple():
 
 @pytest.mark.parametrize(
     ("title", "rank_of"),
-    [("局长", "副局长"), ("副局长", "司长"), ("司长", "副司长"), ("处长", "副处长"), ("副处长", "科员")],
+    [
+        ("局长", "副局长"),
+        ("副局长", "司长"),
+        ("司长", "副司长"),
+        ("处长", "副处长"),
+        ("副处长", "科员"),
+    ],
 )
 def test_administrative_rank(title, rank_of):
     assert admin_rank(title) < admin_rank(rank_of)
@@ -52,7 +58,11 @@ def test_protocol_order_is_post_then_rank_then_strokes():
         {"name": "王育宏", "posts": [PostTitle.LEADING_GROUP_MEMBER], "admin_title": "副局长"},
         {"name": "张新文", "posts": [PostTitle.LEADING_GROUP_SECRETARY], "admin_title": "局长"},
         {"name": "丁一", "posts": [], "admin_title": "处长"},
-        {"name": "李四", "posts": [PostTitle.LEADING_GROUP_MEMBER], "admin_title": "纪检监察组组长"},
+        {
+            "name": "李四",
+            "posts": [PostTitle.LEADING_GROUP_MEMBER],
+            "admin_title": "纪检监察组组长",
+        },
     ]
     ordered = sorted(people, key=lambda p: protocol_key(**p))
     assert [p["name"] for p in ordered] == ["张新文", "王育宏", "卓玛才让", "李四", "丁一"]
