@@ -8,6 +8,7 @@ The tree (kinds in brackets)::
         │   └── 第一党小组 [group]
         └── 宣传司党支部 [branch]                  <- outsider (secretary of this one)
     另一局党组 [leading_group]                    (nobody above but platform roles)
+    └── 另一局机关党支部 [branch]                  (孙远方, the "far" member)
 """
 
 from __future__ import annotations

@@ -39,6 +39,14 @@ def make_member(organization, name=None, **data) -> Member:
     return people_services.member_create(actor=None, organization=organization, check=False, **data)
 
 
+def leaders_branch(leading_group: Organization) -> Organization:
+    """The branch that keeps the membership of a 党组's members: they hold posts in the
+    党组, a leading body, and are members of a branch (领导干部双重组织生活)."""
+    name = "机关领导干部党支部"
+    found = Organization.objects.filter(parent=leading_group, name=name).first()
+    return found or make_org(name, OrganizationKind.BRANCH, leading_group)
+
+
 def make_user(username, *, role=None, organization=None, member=None) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, display_name=username)
     if member is not None:
@@ -112,7 +120,11 @@ def build_tree() -> Tree:
         id_number=synthetic_id_number(datetime.date(1988, 1, 2)),
         phone="13900005678",
     )
-    t.members["far"] = make_member(t.orgs["other_root"], "孙远方")
+    # A 党组 holds posts, never memberships: the other organ's member is in its branch.
+    t.orgs["far_branch"] = make_org(
+        "另一局机关党支部", OrganizationKind.BRANCH, t.orgs["other_root"]
+    )
+    t.members["far"] = make_member(t.orgs["far_branch"], "孙远方")
 
     t.users["admin"] = make_user("admin", role=Role.SYSTEM_ADMIN)
     t.users["security_admin"] = make_user("anquan", role=Role.SECURITY_ADMIN)

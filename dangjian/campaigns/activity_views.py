@@ -187,7 +187,7 @@ class ActivityDetailView(ActivityMixin, TemplateView):
                 if policy.can(user, MANAGE, a.organization)
                 else []
             ),
-            is_forum=a.type == ActivityType.FORUM,
+            is_forum=a.is_of_kind(ActivityType.FORUM),
             news_url=_news_url(a),
             role_labels=dict(LeaderRole.choices),
         )
@@ -518,9 +518,15 @@ class ExemplaryCaseListView(RequireActionMixin, TemplateView):
         presentations, activities = selectors.exemplary_cases(
             user=user, campaign=campaign, capability=capability, root=root
         )
+        presentations = list(presentations[: self.limit])
+        activities = list(activities[: self.limit])
+        # Cases reach every organization the campaign addresses; the activity's own page
+        # stays in its organizer's scope, so it is linked only where the user may open it.
+        ids = {p.activity_id for p in presentations} | {a.pk for a in activities}
         ctx.update(
-            presentations=list(presentations[: self.limit]),
-            activities=list(activities[: self.limit]),
+            openable=selectors.openable_activity_ids(user=user, ids=ids),
+            presentations=presentations,
+            activities=activities,
             campaign=campaign,
             campaign_choices=list(selectors.visible_campaigns(user=user).only("pk", "name")),
             capability=capability,
@@ -546,7 +552,7 @@ class AgendaBuildView(ManageActivityMixin, FormView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["is_forum"] = self.activity.type == ActivityType.FORUM
+        ctx["is_forum"] = self.activity.is_of_kind(ActivityType.FORUM)
         ctx["on_agenda"] = set(
             self.activity.presentations.exclude(source=None).values_list("source_id", flat=True)
         )

@@ -35,8 +35,10 @@ from dangjian.core.api import (
     reread,
 )
 from dangjian.core.api import validated as _validated
+from dangjian.meetings.models import MeetingKind
 from dangjian.organizations.models import Organization, OrganizationKind, Unit
 from dangjian.training.capabilities import Capability
+from dangjian.training.models import TrainingKind
 
 from . import selectors, services
 from .models import (
@@ -89,6 +91,23 @@ def _type_field(**kwargs):
     return NamedChoiceField(enum_name="ActivityTypeEnum", choices=ActivityType.choices, **kwargs)
 
 
+def _types_field():
+    return serializers.ListField(
+        child=_type_field(),
+        required=False,
+        help_text="Several kinds of one event, in order (启动仪式暨论坛); the first becomes type.",
+    )
+
+
+def _organizer_text_field():
+    return serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="Organised in the name of, e.g. the organ itself (text).",
+    )
+
+
 class OrgRefField(ScopedPrimaryKeyRelatedField):
     """An organization the user may ``action`` (others: "does not exist", 400)."""
 
@@ -127,7 +146,16 @@ class RequirementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Requirement
-        fields = ["id", "campaign", "title", "description", "organization_kinds", "due_on"]
+        fields = [
+            "id",
+            "campaign",
+            "title",
+            "description",
+            "organization_kinds",
+            "due_on",
+            "meeting_kind",
+            "training_kind",
+        ]
         read_only_fields = fields
 
 
@@ -175,11 +203,14 @@ class CampaignSerializer(serializers.ModelSerializer):
             "parent_name",
             "organization",
             "organization_name",
+            "issued_by_text",
+            "superior_body",
             "covered",
             "covered_name",
             "starts_on",
             "ends_on",
             "capabilities",
+            "main_capability",
             "requirement_count",
             "notice_file_name",
             "notice_url",
@@ -228,6 +259,9 @@ class ActivityPresentationSerializer(serializers.ModelSerializer):
         source="organization.name", read_only=True, default=None
     )
     unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
+    recommended_by_unit_name = serializers.CharField(
+        source="recommended_by_unit.name", read_only=True, default=None
+    )
     presenter_label = serializers.CharField(read_only=True)
     material_url = serializers.SerializerMethodField()
 
@@ -240,6 +274,8 @@ class ActivityPresentationSerializer(serializers.ModelSerializer):
             "organization_name",
             "unit",
             "unit_name",
+            "recommended_by_unit",
+            "recommended_by_unit_name",
             "presenter",
             "presenter_label",
             "topic",
@@ -277,6 +313,12 @@ class ActivityPhotoSerializer(serializers.ModelSerializer):
 class ActivitySerializer(serializers.ModelSerializer):
     type = _type_field(read_only=True)
     type_display = serializers.CharField(source="get_type_display", read_only=True)
+    types = serializers.ListField(
+        source="kinds",
+        child=_type_field(),
+        read_only=True,
+        help_text="All the kinds of the event, in order; type is the first.",
+    )
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     campaign_name = serializers.CharField(source="campaign.name", read_only=True, default=None)
     presentation_count = serializers.IntegerField(read_only=True)
@@ -289,12 +331,14 @@ class ActivitySerializer(serializers.ModelSerializer):
             "id",
             "type",
             "type_display",
+            "types",
             "title",
             "theme",
             "held_on",
             "venue",
             "organization",
             "organization_name",
+            "organizer_text",
             "campaign",
             "campaign_name",
             "exemplary",
@@ -336,6 +380,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     activity_title = serializers.CharField(source="activity.title", read_only=True)
     activity_held_on = serializers.DateField(source="activity.held_on", read_only=True)
+    record_title = serializers.CharField(
+        read_only=True, help_text="Title of the reported activity, meeting or training."
+    )
     reviewer_name = serializers.CharField(source="reviewer.__str__", read_only=True, default=None)
 
     class Meta:
@@ -350,6 +397,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "activity",
             "activity_title",
             "activity_held_on",
+            "meeting",
+            "training",
+            "record_title",
             "status",
             "status_display",
             "comment",
@@ -367,9 +417,12 @@ class LedgerCellSerializer(serializers.Serializer):
     requirement = serializers.IntegerField(source="requirement.pk", read_only=True)
     status = NamedChoiceField(
         enum_name="LedgerCellStatusEnum",
-        choices=["na", "missing", *Submission.Status.values],
+        choices=["na", "missing", "ready", *Submission.Status.values],
         read_only=True,
-        help_text="na: the requirement does not apply; missing: not reported.",
+        help_text=(
+            "na: the requirement does not apply; missing: not reported; ready: a meeting or "
+            "training the organization recorded meets it, to be submitted with one click."
+        ),
     )
     late = serializers.BooleanField(
         read_only=True, help_text="Past the due date and not reported (or returned)."
@@ -382,6 +435,14 @@ class LedgerCellSerializer(serializers.Serializer):
         source="submission.activity.title", read_only=True, default=None
     )
     comment = serializers.CharField(source="submission.comment", read_only=True, default=None)
+    record_title = serializers.SerializerMethodField(
+        help_text="The reported record, or the recorded meeting or training ready to submit."
+    )
+
+    def get_record_title(self, cell) -> str | None:
+        if cell.submission is not None:
+            return cell.submission.record_title
+        return cell.record.title if cell.record is not None else None
 
 
 class LedgerRowSerializer(serializers.Serializer):
@@ -442,6 +503,23 @@ class CampaignCreateSerializer(serializers.Serializer):
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
     capabilities = _capabilities(required=False, default=list)
+    main_capability = serializers.ChoiceField(
+        choices=Capability.choices, required=False, allow_blank=True, default=""
+    )
+    issued_by_text = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The ad-hoc body that issued the notice by decision of the organization (text).",
+    )
+    superior_body = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The superior body instructing from outside the tree (text).",
+    )
     goals = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -453,6 +531,11 @@ class CampaignUpdateSerializer(VersionedUpdateMixin, serializers.Serializer):
     starts_on = serializers.DateField(required=False)
     ends_on = serializers.DateField(required=False)
     capabilities = _capabilities(required=False)
+    main_capability = serializers.ChoiceField(
+        choices=Capability.choices, required=False, allow_blank=True
+    )
+    issued_by_text = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    superior_body = serializers.CharField(max_length=100, required=False, allow_blank=True)
     goals = serializers.CharField(required=False, allow_blank=True)
     version = serializers.IntegerField(min_value=1, help_text=VERSION_HELP)
 
@@ -466,6 +549,20 @@ class RequirementInputSerializer(serializers.Serializer):
         default=list,
     )
     due_on = serializers.DateField(help_text="Inside the campaign's period.")
+    meeting_kind = serializers.ChoiceField(
+        choices=MeetingKind.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Met by the organizations' own meetings of this kind (one-click report).",
+    )
+    training_kind = serializers.ChoiceField(
+        choices=TrainingKind.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Met by a training of this kind held by the organization or above it.",
+    )
 
 
 class PlannedActivityInputSerializer(serializers.Serializer):
@@ -486,6 +583,8 @@ class ActivityCreateSerializer(serializers.Serializer):
     held_on = serializers.DateField()
     venue = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     organization = OrgRefField(Action.MEETING_MANAGE, help_text="The organizer.")
+    types = _types_field()
+    organizer_text = _organizer_text_field()
     campaign = CampaignRefField(required=False, allow_null=True, default=None)
     summary = serializers.CharField(required=False, allow_blank=True, default="")
     leaders = ActivityLeaderSerializer(many=True, required=False, default=list)
@@ -499,6 +598,8 @@ class ActivityUpdateSerializer(VersionedUpdateMixin, serializers.Serializer):
     theme = serializers.CharField(max_length=200, required=False, allow_blank=True)
     held_on = serializers.DateField(required=False)
     venue = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    types = _types_field()
+    organizer_text = _organizer_text_field()
     campaign = CampaignRefField(required=False, allow_null=True)
     summary = serializers.CharField(required=False, allow_blank=True)
     leaders = ActivityLeaderSerializer(many=True, required=False)
@@ -838,7 +939,9 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base)
     def get_queryset(self):
         qs = (
             Submission.objects.restrict(self.request.user, VIEW)
-            .select_related("requirement", "organization", "activity", "reviewer")
+            .select_related(
+                "requirement", "organization", "activity", "meeting", "training", "reviewer"
+            )
             .order_by("requirement__due_on", "requirement_id", "organization__path", "id")
         )
         if self.action == "list":

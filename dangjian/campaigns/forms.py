@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from dangjian.access.roles import Action
 from dangjian.core.forms import BootstrapFormMixin
+from dangjian.meetings.models import MeetingKind
 from dangjian.organizations.models import Organization, OrganizationKind
 from dangjian.organizations.selectors import organization_choices
+from dangjian.training.models import TrainingKind
 
 from .models import Activity, ActivityType, Campaign, Capability, LeaderRole, Presentation
 
@@ -38,10 +40,13 @@ class CampaignForm(BootstrapFormMixin, forms.ModelForm):
             "name",
             "parent",
             "organization",
+            "issued_by_text",
+            "superior_body",
             "covered",
             "starts_on",
             "ends_on",
             "capabilities",
+            "main_capability",
             "notice",
             "goals",
         ]
@@ -103,6 +108,21 @@ class RequirementForm(BootstrapFormMixin, forms.Form):
         help_text=_("Leave empty for every organization in the covered subtree."),
     )
     due_on = forms.DateField(label=_("due date"), widget=forms.DateInput())
+    meeting_kind = forms.ChoiceField(
+        label=_("met by a meeting of kind"),
+        choices=[("", "—"), *MeetingKind.choices],
+        required=False,
+        help_text=_(
+            "The organizations' own meeting of this kind in the campaign's period meets the "
+            "requirement (e.g. a themed party day): they submit it with one click."
+        ),
+    )
+    training_kind = forms.ChoiceField(
+        label=_("met by a training of kind"),
+        choices=[("", "—"), *TrainingKind.choices],
+        required=False,
+        help_text=_("A training of this kind held by the organization or above it meets it."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,6 +200,13 @@ class PlannedActivityForm(BootstrapFormMixin, forms.Form):
 
 
 class ActivityForm(BootstrapFormMixin, forms.ModelForm):
+    more_types = forms.MultipleChoiceField(
+        label=_("also of kind"),
+        choices=ActivityType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("One event of several kinds, e.g. a launch ceremony and forum, is one record."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -191,6 +218,7 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
             "held_on",
             "venue",
             "organization",
+            "organizer_text",
             "campaign",
             "participant_groups",
             "participants",
@@ -220,9 +248,13 @@ class ActivityForm(BootstrapFormMixin, forms.ModelForm):
         if self.instance.pk:
             self.fields["organization"].disabled = True
             self.initial.setdefault("version", self.instance.version)
+            self.initial.setdefault("more_types", self.instance.kinds()[1:])
 
     def service_data(self) -> dict:
         data = {k: self.cleaned_data[k] for k in self.Meta.fields}
+        main = data["type"]
+        more = [t for t in ActivityType.values if t in self.cleaned_data.get("more_types", [])]
+        data["types"] = [main, *(t for t in more if t != main)]
         if self.instance.pk:
             data.pop("organization", None)
         return data
@@ -287,7 +319,15 @@ class PresentationForm(BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = Presentation
-        fields = ["order", "organization", "unit", "presenter", "topic", "summary"]
+        fields = [
+            "order",
+            "organization",
+            "unit",
+            "recommended_by_unit",
+            "presenter",
+            "topic",
+            "summary",
+        ]
         widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
             "presenter": _("Free text when the presenter is neither an organization nor a unit."),
@@ -302,6 +342,7 @@ class PresentationForm(BootstrapFormMixin, forms.ModelForm):
         )
         self.fields["organization"].label_from_instance = _indented
         self.fields["unit"].queryset = Unit.objects.order_by("sort_order", "name")
+        self.fields["recommended_by_unit"].queryset = self.fields["unit"].queryset
         self.fields["order"].required = False
         if not (self.instance.pk and self.instance.material):
             del self.fields["material_remove"]

@@ -13,13 +13,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.core.models import TimeStampedModel
 from dangjian.core.text import NAME, TITLE, IdentifyingTextMixin
 from dangjian.core.validators import validate_no_markup
+from dangjian.meetings.models import MeetingKind
 from dangjian.organizations.models import STEP
 from dangjian.training.capabilities import Capability
+from dangjian.training.models import TrainingKind
 
 
 class ActivityType(models.TextChoices):
@@ -85,10 +88,30 @@ class Campaign(IdentifyingTextMixin, TimeStampedModel):
         related_name="covering_campaigns",
         help_text=_("The campaign covers this organization and everything below it."),
     )
+    # The ad-hoc body that issued the notice by decision of ``organization`` (总局主题教育
+    # 领导小组办公室, by decision of 总局党组): not a party organization, so named as text.
+    issued_by_text = models.CharField(
+        _("issued by (ad-hoc body)"),
+        max_length=100,
+        blank=True,
+        validators=[validate_no_markup],
+        help_text=_("e.g. the theme education leading group office, by decision of the issuer"),
+    )
+    # The superior body that instructs from outside the tree (中央和国家机关工委).
+    superior_body = models.CharField(
+        _("superior body"),
+        max_length=100,
+        blank=True,
+        validators=[validate_no_markup],
+        help_text=_("e.g. the working committee of central and state organs"),
+    )
     notice = models.TextField(_("notice"), blank=True, validators=[validate_no_markup])
     starts_on = models.DateField(_("period start"))
     ends_on = models.DateField(_("period end"))
     capabilities = models.JSONField(_("capabilities"), default=list, blank=True)
+    main_capability = models.CharField(
+        _("main capability"), max_length=30, choices=Capability.choices, blank=True
+    )
     goals = models.TextField(_("goals"), blank=True, validators=[validate_no_markup])
     notice_file = models.FileField(
         _("notice attachment"), upload_to="campaigns/notices/%Y/", max_length=200, blank=True
@@ -120,6 +143,8 @@ class Campaign(IdentifyingTextMixin, TimeStampedModel):
             c not in valid for c in self.capabilities
         ):
             errors["capabilities"] = _("Unknown capability.")
+        elif self.main_capability and self.main_capability not in self.capabilities:
+            errors["main_capability"] = _("The main capability must be one of the capabilities.")
         if self.parent_id and self.pk and self.parent_id == self.pk:
             errors["parent"] = _("A campaign cannot be its own parent.")
         if errors:
@@ -128,6 +153,15 @@ class Campaign(IdentifyingTextMixin, TimeStampedModel):
     def capability_labels(self) -> list[str]:
         labels = dict(Capability.choices)
         return [str(labels.get(c, c)) for c in self.capabilities]
+
+    def issuer_label(self) -> str:
+        """Who issued the notice: the ad-hoc body by decision of the organization, or it."""
+        if self.issued_by_text:
+            return _("%(body)s (by decision of %(organization)s)") % {
+                "body": self.issued_by_text,
+                "organization": self.organization,
+            }
+        return str(self.organization)
 
 
 class PlannedActivity(TimeStampedModel):
@@ -180,6 +214,15 @@ class Requirement(TimeStampedModel):
         _("applies to organization kinds"), default=list, blank=True
     )
     due_on = models.DateField(_("due date"))
+    # Met by what the organization already records (no second form): a meeting of this
+    # kind (a 主题党日 counts for 三会一课 too) or a training of this kind, held in the
+    # campaign's period. Empty: met by a campaign activity.
+    meeting_kind = models.CharField(
+        _("met by a meeting of kind"), max_length=30, choices=MeetingKind.choices, blank=True
+    )
+    training_kind = models.CharField(
+        _("met by a training of kind"), max_length=30, choices=TrainingKind.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("reporting requirement")
@@ -192,6 +235,18 @@ class Requirement(TimeStampedModel):
     def applies_to(self, organization) -> bool:
         return not self.organization_kinds or organization.kind in self.organization_kinds
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.meeting_kind and self.training_kind:
+            raise ValidationError(
+                {
+                    "training_kind": _(
+                        "A requirement is met by a meeting or by a training, not both."
+                    )
+                }
+            )
+
 
 class ActivityQuerySet(models.QuerySet):
     def restrict(self, user, action):
@@ -201,8 +256,11 @@ class ActivityQuerySet(models.QuerySet):
 
 
 class Activity(IdentifyingTextMixin, TimeStampedModel):
+    # ``type`` is the first of ``types``: one event can be of several kinds
+    # (启动仪式暨论坛 = launch ceremony and forum), in the order of its name.
     identifying_text = {"title": TITLE}
     type = models.CharField(_("type"), max_length=30, choices=ActivityType.choices)
+    types = models.JSONField(_("kinds"), default=list, blank=True)
     title = models.CharField(_("title"), max_length=200, validators=[validate_no_markup])
     theme = models.CharField(
         _("theme"), max_length=200, blank=True, validators=[validate_no_markup]
@@ -216,6 +274,15 @@ class Activity(IdentifyingTextMixin, TimeStampedModel):
         verbose_name=_("organizer"),
         on_delete=models.PROTECT,
         related_name="activities",
+    )
+    # The event is often organised by the organ itself (广电总局), not by the party
+    # committee that records it; the record stays in the committee's scope.
+    organizer_text = models.CharField(
+        _("organised in the name of"),
+        max_length=100,
+        blank=True,
+        validators=[validate_no_markup],
+        help_text=_("e.g. the organ itself; empty: the organizer above"),
     )
     campaign = models.ForeignKey(
         Campaign,
@@ -247,9 +314,32 @@ class Activity(IdentifyingTextMixin, TimeStampedModel):
     def __str__(self):
         return self.title
 
+    def organizer_label(self) -> str:
+        return self.organizer_text or self.organization.name
+
+    def kinds(self) -> list[str]:
+        """The activity's kinds in order (``type`` alone for a record of one kind)."""
+        return list(self.types) or [self.type]
+
+    def kind_labels(self) -> list[str]:
+        labels = dict(ActivityType.choices)
+        return [str(labels.get(k, k)) for k in self.kinds()]
+
+    def is_of_kind(self, kind: str) -> bool:
+        return kind in self.kinds()
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
+        valid = set(ActivityType.values)
+        if (
+            not isinstance(self.types, list)
+            or any(t not in valid for t in self.types)
+            or len(set(self.types)) != len(self.types)
+        ):
+            raise ValidationError({"types": _("Unknown or repeated activity kind.")})
+        if self.types and self.type != self.types[0]:
+            raise ValidationError({"type": _("The type is the first of the kinds.")})
         if not isinstance(self.leaders, list):
             raise ValidationError({"leaders": _("Leaders must be a list.")})
         roles = set(LeaderRole.values)
@@ -294,11 +384,31 @@ class Submission(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="campaign_submissions",
     )
+    # What was recorded, exactly one: a campaign activity, or the organization's own
+    # meeting or training (recorded once, counted in 三会一课 / study hours and here).
     activity = models.ForeignKey(
         Activity,
         verbose_name=_("activity"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="submissions",
+    )
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        verbose_name=_("meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaign_submissions",
+    )
+    training = models.ForeignKey(
+        "training.Training",
+        verbose_name=_("training"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaign_submissions",
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.REPORTED
@@ -323,11 +433,39 @@ class Submission(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["requirement", "organization"], name="campaigns_submission_unique"
-            )
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(activity__isnull=False, meeting__isnull=True, training__isnull=True)
+                    | Q(activity__isnull=True, meeting__isnull=False, training__isnull=True)
+                    | Q(activity__isnull=True, meeting__isnull=True, training__isnull=False)
+                ),
+                name="campaigns_submission_one_record",
+            ),
         ]
 
     def __str__(self):
         return f"{self.requirement} · {self.organization}"
+
+    @property
+    def record(self):
+        """The recorded activity, meeting or training this submission reports."""
+        return self.activity or self.meeting or self.training
+
+    @property
+    def record_title(self) -> str:
+        record = self.record
+        return record.title if record is not None else ""
+
+    @property
+    def record_date(self):
+        if self.activity_id:
+            return self.activity.held_on
+        if self.meeting_id:
+            return timezone.localdate(self.meeting.starts_at)
+        if self.training_id:
+            return self.training.date
+        return None
 
 
 def presentation_upload_to(instance, filename):
@@ -364,6 +502,16 @@ class Presentation(IdentifyingTextMixin, TimeStampedModel):
     )
     presenter = models.CharField(
         _("presenter"), max_length=100, blank=True, validators=[validate_no_markup]
+    )
+    # The department or unit that recommended the presenting branch (办公厅等10个部门单位
+    # 推荐的党支部): kept beside the branch, which is what presents.
+    recommended_by_unit = models.ForeignKey(
+        "organizations.Unit",
+        verbose_name=_("recommended by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recommended_presentations",
     )
     topic = models.CharField(_("topic"), max_length=200, validators=[validate_no_markup])
     summary = models.TextField(_("summary"), blank=True, validators=[validate_no_markup])

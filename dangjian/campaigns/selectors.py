@@ -56,7 +56,8 @@ def activity_list(
         )
     )
     if type:
-        qs = qs.filter(type=type)
+        # One event may be of several kinds; the JSON text holds each kind quoted.
+        qs = qs.filter(Q(type=type) | Q(types__icontains=f'"{type}"'))
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
     if root is not None:
@@ -104,7 +105,7 @@ def photo_get(*, user, pk: int) -> ActivityPhoto:
 
 def presentations_of(activity: Activity):
     return activity.presentations.select_related(
-        "organization", "unit", "source", "source__activity"
+        "organization", "unit", "recommended_by_unit", "source", "source__activity"
     ).order_by("order", "id")
 
 
@@ -139,21 +140,27 @@ def exemplary_cases(
     capability: str = "",
     root: Organization | None = None,
 ):
-    """Exemplary presentations and exemplary activities visible to the user.
+    """Exemplary presentations and exemplary activities visible to the user: those of the
+    activities in the user's scope and those of every campaign addressing part of the
+    user's scope (cases travel down to every organization the campaign covers, read-only).
 
     Returns two querysets (presentations, activities), newest activity first."""
-    visible = Activity.objects.restrict(user, Action.MEETING_VIEW)
+    campaigns = visible_campaigns(user=user)
     if campaign is not None:
-        visible = visible.filter(campaign=campaign)
+        campaigns = campaigns.filter(pk=campaign.pk)
     if capability:
         ids = [
             c.pk
-            for c in visible_campaigns(user=user).only("pk", "capabilities")
+            for c in campaigns.only("pk", "capabilities")
             if capability in (c.capabilities or [])
         ]
-        visible = visible.filter(campaign_id__in=ids)
-    presentations = Presentation.objects.filter(exemplary=True, activity__in=visible)
-    activities = visible.filter(exemplary=True)
+        campaigns = campaigns.filter(pk__in=ids)
+    own = Activity.objects.restrict(user, Action.MEETING_VIEW)
+    if campaign is not None or capability:
+        own = own.filter(campaign__in=campaigns)
+    reach = Q(activity__in=own) | Q(activity__campaign__in=campaigns)
+    presentations = Presentation.objects.filter(reach, exemplary=True)
+    activities = Activity.objects.filter(Q(pk__in=own) | Q(campaign__in=campaigns), exemplary=True)
     if root is not None:
         presentations = presentations.filter(
             Q(organization__path__startswith=root.path)
@@ -161,10 +168,24 @@ def exemplary_cases(
         )
         activities = activities.filter(organization__path__startswith=root.path)
     presentations = presentations.select_related(
-        "organization", "unit", "activity", "activity__organization", "activity__campaign"
+        "organization",
+        "unit",
+        "recommended_by_unit",
+        "activity",
+        "activity__organization",
+        "activity__campaign",
     ).order_by("-activity__held_on", "activity_id", "order", "id")
     activities = activities.select_related("organization", "campaign").order_by("-held_on", "-id")
     return presentations, activities
+
+
+def openable_activity_ids(*, user, ids) -> set[int]:
+    """Those of ``ids`` whose activity page the user may open (the organizer's scope)."""
+    return set(
+        Activity.objects.restrict(user, Action.MEETING_VIEW)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
 
 
 def agenda_case_choices(*, user, activity: Activity):
@@ -193,12 +214,17 @@ class Cell:
     applies: bool
     submission: Submission | None = None
     late: bool = False
+    # The meeting or training the organization recorded that meets the requirement, when
+    # it is not reported yet: the ledger offers a one-click submit, never a second form.
+    record: object | None = None
 
     @property
     def status(self) -> str:
         if not self.applies:
             return "na"
-        return self.submission.status if self.submission else "missing"
+        if self.submission is not None:
+            return self.submission.status
+        return "ready" if self.record is not None else "missing"
 
 
 @dataclass
@@ -226,7 +252,8 @@ class Ledger:
 def ledger(*, user, campaign: Campaign, today=None) -> Ledger:
     """Organizations in the user's scope and the campaign's subtree × requirements.
 
-    Three queries whatever the number of rows: organizations, requirements, submissions.
+    Three queries whatever the number of rows: organizations, requirements, submissions
+    (plus one each for the recorded meetings and trainings when a requirement is met by them).
     """
     today = today or timezone.localdate()
     requirements = list(campaign.requirements.order_by("due_on", "id"))
@@ -249,8 +276,9 @@ def ledger(*, user, campaign: Campaign, today=None) -> Ledger:
         (s.requirement_id, s.organization_id): s
         for s in Submission.objects.filter(
             requirement__campaign=campaign, organization__in=[o.pk for o in orgs]
-        ).select_related("activity", "reviewer")
+        ).select_related("activity", "meeting", "training", "reviewer")
     }
+    records = recorded_records(campaign=campaign, requirements=requirements, organizations=orgs)
     stats = {
         r.pk: {"requirement": r, "applicable": 0, "accepted": 0, "reported": 0}
         for r in requirements
@@ -266,7 +294,10 @@ def ledger(*, user, campaign: Campaign, today=None) -> Ledger:
                 and r.due_on < today
                 and (sub is None or sub.status == Submission.Status.RETURNED)
             )
-            row.cells.append(Cell(requirement=r, applies=applies, submission=sub, late=late))
+            record = records.get((r.pk, org.pk)) if applies and sub is None else None
+            row.cells.append(
+                Cell(requirement=r, applies=applies, submission=sub, late=late, record=record)
+            )
             if applies:
                 stats[r.pk]["applicable"] += 1
                 if sub is not None and sub.status == Submission.Status.ACCEPTED:
@@ -288,6 +319,62 @@ def ledger(*, user, campaign: Campaign, today=None) -> Ledger:
         accepted=sum(s["accepted"] for s in per_requirement),
         reported=sum(s["reported"] for s in per_requirement),
     )
+
+
+def recorded_records(*, campaign: Campaign, requirements, organizations) -> dict:
+    """{(requirement id, organization id): the latest meeting or training the organization
+    recorded in the campaign's period that meets the requirement}. At most two queries."""
+    from dangjian.meetings.models import Meeting
+    from dangjian.training.models import Training
+
+    org_ids = [o.pk for o in organizations]
+    found: dict = {}
+    meeting_kinds = {r.meeting_kind for r in requirements if r.meeting_kind}
+    if meeting_kinds and org_ids:
+        latest: dict = {}
+        for m in Meeting.objects.filter(
+            organization_id__in=org_ids,
+            kind__in=meeting_kinds,
+            status=Meeting.Status.HELD,
+            starts_at__date__gte=campaign.starts_on,
+            starts_at__date__lte=campaign.ends_on,
+        ).order_by("starts_at", "id"):
+            latest[(m.kind, m.organization_id)] = m
+        for r in requirements:
+            if r.meeting_kind:
+                for org_id in org_ids:
+                    if (r.meeting_kind, org_id) in latest:
+                        found[(r.pk, org_id)] = latest[(r.meeting_kind, org_id)]
+    training_kinds = {r.training_kind for r in requirements if r.training_kind}
+    if training_kinds and org_ids:
+        # A training held by the organization or above it (the organ's special training
+        # that the branches' members attended) is the one record for every branch.
+        prefixes = {p for o in organizations for p in (*o.ancestor_paths(), o.path)}
+        trainings = list(
+            Training.objects.filter(
+                organization__path__in=prefixes,
+                kind__in=training_kinds,
+                date__gte=campaign.starts_on,
+                date__lte=campaign.ends_on,
+            )
+            .select_related("organization")
+            .order_by("-date", "-id")
+        )
+        for r in requirements:
+            if not r.training_kind:
+                continue
+            for o in organizations:
+                match = next(
+                    (
+                        t
+                        for t in trainings
+                        if t.kind == r.training_kind and o.path.startswith(t.organization.path)
+                    ),
+                    None,
+                )
+                if match is not None:
+                    found[(r.pk, o.pk)] = match
+    return found
 
 
 def _by_subtree(campaign: Campaign, rows: list[Row]) -> list[dict]:

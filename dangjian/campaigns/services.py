@@ -57,26 +57,39 @@ CAMPAIGN_FIELDS = (
     "parent",
     "organization",
     "covered",
+    "issued_by_text",
+    "superior_body",
     "notice",
     "starts_on",
     "ends_on",
     "capabilities",
+    "main_capability",
     "goals",
 )
 ACTIVITY_FIELDS = (
     "type",
+    "types",
     "title",
     "theme",
     "held_on",
     "venue",
     "organization",
+    "organizer_text",
     "campaign",
     "summary",
     "leaders",
     "participant_groups",
     "participants",
 )
-PRESENTATION_FIELDS = ("order", "organization", "unit", "presenter", "topic", "summary")
+PRESENTATION_FIELDS = (
+    "order",
+    "organization",
+    "unit",
+    "recommended_by_unit",
+    "presenter",
+    "topic",
+    "summary",
+)
 NOTICE_TYPES = ("pdf", "doc", "docx", "txt")
 
 
@@ -259,8 +272,12 @@ def requirement_add(
     due_on: datetime.date,
     description: str = "",
     organization_kinds=(),
+    meeting_kind: str = "",
+    training_kind: str = "",
     check: bool = True,
 ) -> Requirement:
+    """Add a reporting requirement; with ``meeting_kind`` / ``training_kind`` it is met by
+    the organizations' own meetings or trainings of that kind (reported with one click)."""
     _guard(can_manage_campaign(actor, campaign), check)
     requirement = Requirement(
         campaign=campaign,
@@ -268,6 +285,8 @@ def requirement_add(
         description=description,
         due_on=due_on,
         organization_kinds=list(organization_kinds or []),
+        meeting_kind=meeting_kind or "",
+        training_kind=training_kind or "",
     )
     requirement.full_clean()
     if not (campaign.starts_on <= due_on <= campaign.ends_on):
@@ -334,6 +353,11 @@ def clean_leaders(leaders) -> list[dict]:
 
 
 def _check_activity(activity: Activity) -> None:
+    # One event of several kinds (启动仪式暨论坛): ``types`` in order, ``type`` the first.
+    if activity.types:
+        activity.type = activity.types[0]
+    elif activity.type:
+        activity.types = [activity.type]
     activity.leaders = clean_leaders(activity.leaders)
     activity.full_clean()
     campaign = activity.campaign
@@ -378,6 +402,9 @@ def activity_update(*, actor, activity: Activity, version=None, check: bool = Tr
     _guard(can_manage_activity(actor, activity), check)
     _stale(activity, version)
     before = audit.snapshot(activity, ACTIVITY_FIELDS)
+    if data.get("type") and "types" not in data:
+        # A new main kind keeps the other kinds after it.
+        data["types"] = [data["type"], *(t for t in activity.kinds()[1:] if t != data["type"])]
     for key, value in data.items():
         if key in ACTIVITY_FIELDS and key != "organization":
             setattr(activity, key, value)
@@ -430,6 +457,7 @@ def presentation_add(
     topic: str,
     organization=None,
     unit=None,
+    recommended_by_unit=None,
     presenter: str = "",
     summary: str = "",
     order: int | None = None,
@@ -451,6 +479,7 @@ def presentation_add(
         order=order,
         organization=organization,
         unit=unit,
+        recommended_by_unit=recommended_by_unit,
         presenter=(presenter or "").strip(),
         topic=(topic or "").strip(),
         summary=(summary or "").strip(),
@@ -669,7 +698,7 @@ def agenda_build(*, actor, activity: Activity, cases, check: bool = True) -> lis
     topic and summary are copied. A case already on the agenda is skipped."""
     activity = _locked_activity(activity)
     _guard(can_manage_activity(actor, activity), check)
-    if activity.type != ActivityType.FORUM:
+    if not activity.is_of_kind(ActivityType.FORUM):
         raise ValidationError(_("Only a forum's agenda is built from exemplary cases."))
     order = [c.pk for c in cases]
     if not order:
@@ -757,6 +786,19 @@ def submission_report(
 
     A returned submission is reported again (same row); an accepted one is final.
     """
+    _check_reporting(actor, requirement, organization, check)
+    if (
+        activity.organization_id != organization.pk
+        and not organization.path.startswith(activity.organization.path)
+        and not activity.organization.path.startswith(organization.path)
+    ):
+        raise ValidationError(
+            {"activity": _("The activity was not organized by this organization.")}
+        )
+    return _submit(actor, requirement, organization, activity=activity)
+
+
+def _check_reporting(actor, requirement: Requirement, organization, check: bool) -> None:
     _guard(policy.can(actor, Action.MEETING_MANAGE, organization), check)
     campaign = requirement.campaign
     if not in_covered_subtree(campaign, organization):
@@ -767,14 +809,10 @@ def submission_report(
         raise ValidationError(
             {"organization": _("This requirement does not apply to this kind of organization.")}
         )
-    if (
-        activity.organization_id != organization.pk
-        and not organization.path.startswith(activity.organization.path)
-        and not activity.organization.path.startswith(organization.path)
-    ):
-        raise ValidationError(
-            {"activity": _("The activity was not organized by this organization.")}
-        )
+
+
+def _submit(actor, requirement: Requirement, organization, **record) -> Submission:
+    """Create (or re-report a returned) submission pointing at one recorded record."""
     existing = (
         Submission.objects.select_for_update(of=("self",))
         .filter(requirement=requirement, organization=organization)
@@ -783,18 +821,41 @@ def submission_report(
     if existing is not None and existing.status != Submission.Status.RETURNED:
         raise ValidationError(_("This requirement has already been reported."))
     submission = existing or Submission(requirement=requirement, organization=organization)
-    submission.activity = activity
+    submission.activity = record.get("activity")
+    submission.meeting = record.get("meeting")
+    submission.training = record.get("training")
     submission.status = Submission.Status.REPORTED
     submission.reported_at = timezone.now()
     submission.full_clean()
     submission.save()
+    ((field, value),) = ((k, v) for k, v in record.items() if v is not None)
     audit.record(
         actor=actor,
         action=AuditEvent.Action.CREATE if existing is None else AuditEvent.Action.UPDATE,
         obj=submission,
-        changes={"status": Submission.Status.REPORTED, "activity": str(activity)},
+        changes={"status": Submission.Status.REPORTED, field: str(value)},
     )
     return submission
+
+
+@transaction.atomic
+def submission_from_record(
+    *, actor, requirement: Requirement, organization, check: bool = True
+) -> Submission:
+    """Report what the organization already recorded (its meeting or training in the
+    campaign's period that meets ``requirement``): one click, no second form."""
+    from .selectors import recorded_records
+
+    _check_reporting(actor, requirement, organization, check)
+    record = recorded_records(
+        campaign=requirement.campaign, requirements=[requirement], organizations=[organization]
+    ).get((requirement.pk, organization.pk))
+    if record is None:
+        raise ValidationError(
+            _("No meeting or training recorded by this organization meets this requirement.")
+        )
+    field = "meeting" if requirement.meeting_kind else "training"
+    return _submit(actor, requirement, organization, **{field: record})
 
 
 def _review(actor, submission: Submission, status: str, comment: str, check: bool):

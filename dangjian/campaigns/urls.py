@@ -25,6 +25,11 @@ urlpatterns = [
         name="report",
     ),
     path(
+        "<int:pk>/requirements/<int:req>/report/<int:org>/record/",
+        views.ReportRecordView.as_view(),
+        name="report_record",
+    ),
+    path(
         "submissions/<int:pk>/return/",
         views.SubmissionReturnView.as_view(),
         name="submission_return",

@@ -236,6 +236,7 @@ class LedgerExportView(CampaignMixin, View):
         labels = {
             "na": "—",
             "missing": _("not reported"),
+            "ready": _("ready to submit"),
             **dict(Submission.Status.choices),
         }
         columns = [ColumnSpec(_("Organization"), 30)]
@@ -249,7 +250,7 @@ class LedgerExportView(CampaignMixin, View):
                 text = str(labels[cell.status])
                 if cell.late:
                     text += _(" (late)")
-                values += [text, cell.submission.activity.title if cell.submission else ""]
+                values += [text, cell.submission.record_title if cell.submission else ""]
             sheet.append(values)
         totals = [_("Completion")]
         for s in ledger.per_requirement:
@@ -336,6 +337,31 @@ class ReportView(CampaignMixin, FormView):
             apply_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("The activity was reported."))
+        return redirect("campaigns:ledger", pk=self.campaign.pk)
+
+
+class ReportRecordView(CampaignMixin, View):
+    """One click: report the meeting or training the organization already recorded."""
+
+    http_method_names = ["post"]
+
+    def allowed(self, user, campaign):
+        self.requirement = get_object_or_404(campaign.requirements, pk=self.kwargs["req"])
+        self.organization = get_object_or_404(
+            Organization.objects.restrict(user, Action.MEETING_MANAGE).active(),
+            pk=self.kwargs["org"],
+        )
+        return True
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.submission_from_record(
+                actor=request.user, requirement=self.requirement, organization=self.organization
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The recorded meeting or training was reported."))
         return redirect("campaigns:ledger", pk=self.campaign.pk)
 
 

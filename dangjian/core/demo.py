@@ -114,18 +114,31 @@ PROVINCE_DEPARTMENTS = (
 PROVINCE_AFFILIATED = {"广播电视监测中心": "监测中心", "广播电视节目传输中心": "传输中心"}
 PROVINCE_SHARE = 0.1  # of the branches added with --size
 
-# The people the reports name: name, administrative title, posts (organization key, title).
+# The people the reports name: name, administrative title, the branch that holds their
+# membership (组织关系), posts (organization key, title). A 党组 is a leading body, not a
+# branch: its members hold posts in it, and their membership is in a branch of the organ
+# where they attend organizational life as ordinary members (领导干部双重组织生活). In a
+# central or provincial organ the leaders' membership is usually kept in a branch of the
+# general office (办公厅 / 办公室), which serves them day to day; so here: 办公厅第一党支部
+# for 广电总局 and 局机关第一党支部 (办公室) for 省广电局.
+NRTA_LEADERS_BRANCH = "nrta_dept_0_0"
+PROVINCE_LEADERS_BRANCH = "province_dept_0_0"
 REAL_PEOPLE = (
-    ("乐玉成", "副局长", "nrta", (("nrta", P.LEADING_GROUP_MEMBER),)),
+    ("乐玉成", "副局长", NRTA_LEADERS_BRANCH, (("nrta", P.LEADING_GROUP_MEMBER),)),
     (
         "杨小伟",
         "副局长",
-        "nrta",
+        NRTA_LEADERS_BRANCH,
         (("nrta", P.LEADING_GROUP_MEMBER), ("nrta_committee", P.SECRETARY)),
     ),
-    ("张新文", "局长", "province", (("province", P.LEADING_GROUP_SECRETARY),)),
-    ("王育宏", "副局长", "province", (("province", P.LEADING_GROUP_MEMBER),)),
-    ("卓玛才让", "副局长", "province", (("province", P.LEADING_GROUP_MEMBER),)),
+    (
+        "张新文",
+        "局长",
+        PROVINCE_LEADERS_BRANCH,
+        (("province", P.LEADING_GROUP_SECRETARY),),
+    ),
+    ("王育宏", "副局长", PROVINCE_LEADERS_BRANCH, (("province", P.LEADING_GROUP_MEMBER),)),
+    ("卓玛才让", "副局长", PROVINCE_LEADERS_BRANCH, (("province", P.LEADING_GROUP_MEMBER),)),
 )
 REAL_NAMES = frozenset(person[0] for person in REAL_PEOPLE)
 

@@ -80,8 +80,10 @@ from dangjian.fourstrong.models import (
     SystemStatus,
 )
 from dangjian.fourstrong.services import weighted_total
+from dangjian.meetings.models import Attendance, AttendanceStatus, Meeting
+from dangjian.meetings.models import MeetingKind as MK
 from dangjian.meetings.selectors import life_compliance
-from dangjian.organizations.models import STEP, Organization, OrganizationKind
+from dangjian.organizations.models import STEP, Organization, OrganizationKind, UnitKind
 from dangjian.people.models import Member, PostAssignment, PostTitle
 from dangjian.training.capabilities import CAPABILITY_CODES, Capability
 from dangjian.training.models import Training, TrainingAttendance, TrainingKind
@@ -104,6 +106,10 @@ SEED_DAY = datetime.date(2023, 5, 6)
 SEED_VENUE = "五四二台"
 THEME_EDUCATION = "学习贯彻习近平新时代中国特色社会主义思想主题教育"
 CAMPAIGN_NAME = "“政治机关，政治工作”能力提升行动"
+# Bodies the report names that are not party organizations of the tree (issue 12 point 4).
+CAMPAIGN_ISSUED_BY = "总局主题教育领导小组办公室"  # by decision of 总局党组
+SUPERIOR_BODY = "中央和国家机关工委"
+SEED_ORGANIZER = "广电总局"  # the organ itself held the event; 机关党委 records it
 NOTICE_TITLE = (
     "《关于在学习贯彻习近平新时代中国特色社会主义思想主题教育中开展“政治机关，政治工作”"
     "能力提升行动的通知》"
@@ -176,6 +182,8 @@ PARTICIPANT_GROUPS = (
 )
 CEREMONY_TITLE = f"{CAMPAIGN_NAME}启动仪式"
 FORUM_TITLE = "“四强”党支部建设论坛"
+# One event of two kinds (启动仪式暨论坛): one record, one leader block.
+SEED_EVENT_TITLE = f"{CEREMONY_TITLE}暨{FORUM_TITLE}"
 CEREMONY_SUMMARY = (
     f"受总局党组成员、副局长{LEADER_ENTRUSTING}委托，总局党组成员、副局长、机关党委书记"
     f"{LEADER_ENTRUSTED}出席并致辞。{LEADER_ENTRUSTED}同志代表总局党组对2022年总局“政治机关，"
@@ -347,6 +355,7 @@ class CampaignsResult:
     activities: int = 0
     presentations: int = 0
     submissions: int = 0
+    party_day_meetings: int = 0
     cycles: int = 0
     assessments: int = 0
     trainings: int = 0
@@ -600,15 +609,20 @@ class _Loader:
         )
         parent.full_clean()
         parent.save()
+        # The notice came from the theme education leading group office by decision of
+        # 总局党组 (the issuing organization); 机关党委 runs the campaign's ledger below it.
         campaign = Campaign(
             name=CAMPAIGN_NAME,
             parent=parent,
-            organization=self.committee,
+            organization=nrta,
+            issued_by_text=CAMPAIGN_ISSUED_BY,
+            superior_body=SUPERIOR_BODY,
             covered=self.committee,
             notice=CAMPAIGN_NOTICE,
             starts_on=CAMPAIGN_PERIOD[0],
             ends_on=CAMPAIGN_PERIOD[1],
             capabilities=list(CAPABILITY_CODES),
+            main_capability=C.POLITICAL.value,
             goals=CAMPAIGN_GOALS,
         )
         campaign.full_clean()
@@ -628,52 +642,50 @@ class _Loader:
         self.result.campaigns += 2
         self.result.planned_activities += len(planned)
 
-        # The launch ceremony and the forum, held together on the seed's day.
-        common = {
-            "held_on": SEED_DAY,
-            "venue": SEED_VENUE,
-            "organization": self.committee,
-            "campaign": campaign,
-            "leaders": LEADERS,
-            "participant_groups": PARTICIPANT_GROUPS,
-        }
-        ceremony = Activity(
-            type=T.LAUNCH_CEREMONY,
-            title=CEREMONY_TITLE,
-            theme=CAMPAIGN_NAME,
-            summary=CEREMONY_SUMMARY,
-            **common,
-        )
+        # The launch ceremony and the forum: one event of two kinds, as the report names it.
         forum = Activity(
-            type=T.FORUM,
-            title=FORUM_TITLE,
-            theme="创建“四强”党支部",
-            summary=FORUM_SUMMARY,
-            **common,
-        )
-        training = Activity(
-            type=T.SPECIAL_TRAINING,
-            title=PLANNED[0][1],
-            theme=THEME_TRAINING,
-            held_on=SEED_TRAINING_DAY,
-            venue="总局机关会议室",
+            type=T.LAUNCH_CEREMONY,
+            types=[T.LAUNCH_CEREMONY.value, T.FORUM.value],
+            title=SEED_EVENT_TITLE,
+            theme=CAMPAIGN_NAME,
+            summary=CEREMONY_SUMMARY + FORUM_SUMMARY,
+            held_on=SEED_DAY,
+            venue=SEED_VENUE,
             organization=self.committee,
+            organizer_text=SEED_ORGANIZER,
             campaign=campaign,
-            summary="围绕学习贯彻习近平新时代中国特色社会主义思想，提升党员干部“七种能力”。",
-            participant_groups="总局机关和直属单位党员干部",
+            leaders=LEADERS,
+            participant_groups=PARTICIPANT_GROUPS,
         )
-        for activity in (ceremony, forum, training):
-            activity.full_clean()
-            activity.save()
-        self.training_activity = training
+        forum.full_clean()
+        forum.save()
+        # The special training is one Training (hours per member and capability); the
+        # branches' ledger entries point at it, no activity repeats it.
+        self.seed_training = Training(
+            organization=self.committee,
+            kind=TrainingKind.SPECIAL_TRAINING,
+            title=PLANNED[0][1],
+            date=SEED_TRAINING_DAY,
+            hours=Decimal("6"),
+            capabilities=list(CAPABILITY_CODES),
+            summary=f"{CAMPAIGN_NAME}系列活动之一。",
+            created_by=self.office,
+        )
+        self.seed_training.full_clean()
+        self.seed_training.save()
         presentations = []
         for order, (key, topic, summary) in enumerate(PRESENTATIONS, start=1):
             org = self.orgs[key]
+            # The department, or the directly affiliated unit above the division, that
+            # recommended the branch (办公厅等10个部门单位推荐的党支部).
+            unit = org.unit
+            recommended = unit.parent if unit.kind == UnitKind.DIVISION else unit
             row = Presentation(
                 activity=forum,
                 order=order,
                 organization=org,
-                unit=org.unit,
+                unit=unit,
+                recommended_by_unit=recommended,
                 topic=topic,
                 summary=summary,
                 exemplary=key in EXEMPLARY,
@@ -682,7 +694,7 @@ class _Loader:
             row.full_clean()
             presentations.append(row)
         Presentation.objects.bulk_create(presentations)
-        self.result.activities += 3
+        self.result.activities += 1
         self.result.presentations += len(presentations)
 
         requirements = {}
@@ -693,6 +705,9 @@ class _Loader:
                 description=description,
                 organization_kinds=[K.BRANCH.value],
                 due_on=due,
+                # Met by what the branches record anyway: the training, their 主题党日.
+                training_kind=TrainingKind.SPECIAL_TRAINING if key == "training" else "",
+                meeting_kind=MK.THEMED_PARTY_DAY if key == "party_day" else "",
             )
             row.full_clean()
             row.save()
@@ -725,42 +740,78 @@ class _Loader:
                     status = None
                 if status is not None:
                     plan.append((key, requirement, branch, status))
-        activities = []
+        records, party_days = [], []
         for key, requirement, branch, _status in plan:
             if key == "training":
-                activities.append(self.training_activity)
+                records.append(self.seed_training)
                 continue
             window = PLANNED[1][3] if key == "party_day" else PLANNED[3][3]
             day = self._between(window[0], min(window[1], requirement.due_on))
-            members = branch.member_count
-            party_day = key == "party_day"
-            activities.append(
+            if key == "party_day":
+                # A 主题党日 is a branch meeting: it counts for 三会一课, the four-strong
+                # indicators and, reported once, for this ledger.
+                meeting = Meeting(
+                    organization=branch,
+                    kind=MK.THEMED_PARTY_DAY,
+                    title=f"{day.year}年{day.month}月主题党日：{THEME_PARTY_DAY}",
+                    starts_at=self.at(day, 14, 30),
+                    ends_at=self.at(day, 17, 0),
+                    venue=self.rng.choice(VENUES),
+                    status=Meeting.Status.HELD,
+                    chair_name=self.secretary.get(branch.pk, ""),
+                    summary=PARTY_DAY_SUMMARY,
+                )
+                party_days.append(meeting)
+                records.append(meeting)
+                continue
+            records.append(
                 Activity(
-                    type=T.THEMED_PARTY_DAY if party_day else T.RESULTS_SHOWCASE,
-                    title=(
-                        f"{branch.name}开展“{THEME_PARTY_DAY}”主题党日"
-                        if party_day
-                        else f"{branch.name}“{THEME_SHOWCASE}”工作成果"
-                    ),
-                    theme=THEME_PARTY_DAY if party_day else THEME_SHOWCASE,
+                    type=T.RESULTS_SHOWCASE,
+                    types=[T.RESULTS_SHOWCASE.value],
+                    title=f"{branch.name}“{THEME_SHOWCASE}”工作成果",
+                    theme=THEME_SHOWCASE,
                     held_on=day,
                     venue=self.rng.choice(VENUES),
                     organization=branch,
                     campaign=self.campaign,
-                    summary=PARTY_DAY_SUMMARY if party_day else SHOWCASE_SUMMARY,
-                    participant_groups="支部全体党员" if party_day else "",
-                    participants=max(1, members - self.rng.randint(0, 2)) if party_day else None,
+                    summary=SHOWCASE_SUMMARY,
                 )
             )
-        new = [a for a in activities if a.pk is None]
+        Meeting.objects.bulk_create(party_days)
+        self._attend(party_days)
+        self.result.party_day_meetings += len(party_days)
+        new = [a for a in records if isinstance(a, Activity)]
         Activity.objects.bulk_create(new)
         self.result.activities += len(new)
-        self._write_submissions(plan, activities, reason_for=RETURN_REASON)
+        self._write_submissions(plan, records, reason_for=RETURN_REASON)
 
-    def _write_submissions(self, plan, activities, *, reason_for: str) -> None:
+    def _attend(self, meetings: list[Meeting]) -> None:
+        """Every current member who had joined by then attended the campaign's 主题党日."""
+        members: dict[int, list[tuple[int, datetime.date | None]]] = defaultdict(list)
+        for pk, org_id, joined in (
+            Member.objects.current()
+            .filter(organization_id__in={m.organization_id for m in meetings})
+            .values_list("id", "organization_id", "joined_party_on")
+        ):
+            members[org_id].append((pk, joined))
+        rows = [
+            (m.pk, pk, AttendanceStatus.PRESENT)
+            for m in meetings
+            for pk, joined in members[m.organization_id]
+            if joined is None or joined <= m.starts_at.date()
+        ]
+        self.table(Attendance, ("meeting_id", "member_id", "status")).insert(rows)
+
+    def _write_submissions(self, plan, records, *, reason_for: str) -> None:
         rows = []
-        for (_key, requirement, branch, status), activity in zip(plan, activities, strict=True):
-            reported = max(activity.held_on, requirement.campaign.starts_on) + datetime.timedelta(
+        for (_key, requirement, branch, status), record in zip(plan, records, strict=True):
+            if isinstance(record, Meeting):
+                held_on = timezone.localdate(record.starts_at)
+            elif isinstance(record, Training):
+                held_on = record.date
+            else:
+                held_on = record.held_on
+            reported = max(held_on, requirement.campaign.starts_on) + datetime.timedelta(
                 days=self.rng.randint(1, 6)
             )
             reported = min(reported, self.today)
@@ -781,7 +832,9 @@ class _Loader:
                 (
                     requirement.pk,
                     branch.pk,
-                    activity.pk,
+                    record.pk if isinstance(record, Activity) else None,
+                    record.pk if isinstance(record, Meeting) else None,
+                    record.pk if isinstance(record, Training) else None,
                     status,
                     comment,
                     reported_at,
@@ -797,6 +850,8 @@ class _Loader:
                 "requirement_id",
                 "organization_id",
                 "activity_id",
+                "meeting_id",
+                "training_id",
                 "status",
                 "comment",
                 "reported_at",
@@ -836,6 +891,7 @@ class _Loader:
             description="各党支部开展一次以创建“四强”党支部为主题的主题党日，报送活动记录。",
             organization_kinds=[K.BRANCH.value],
             due_on=past_due,
+            meeting_kind=MK.THEMED_PARTY_DAY,
         )
         review = Requirement(
             campaign=campaign,
@@ -849,41 +905,50 @@ class _Loader:
             row.save()
         self.result.requirements += 2
         demo = self.demo_branch.pk
-        plan, activities = [], []
-        for requirement, share, accepted_share, first, last in (
-            (party_day, 0.75, 0.7, starts, past_due),
-            (review, 0.3, 0.0, past_due, today - datetime.timedelta(days=1)),
-        ):
-            for branch in self.ledger_branches:
-                if branch.pk == demo:
-                    reported = requirement is party_day
-                    accepted = True
-                else:
-                    reported = self.rng.random() < share
-                    accepted = self.rng.random() < accepted_share
-                if not reported:
-                    continue
-                status = Submission.Status.ACCEPTED if accepted else Submission.Status.REPORTED
-                plan.append((None, requirement, branch, status))
-                is_party_day = requirement is party_day
-                activities.append(
-                    Activity(
-                        type=T.THEMED_PARTY_DAY if is_party_day else T.OTHER,
-                        title=f"{branch.name}“四强”党支部创建"
-                        + ("主题党日" if is_party_day else "互学互评"),
-                        theme="创建“四强”党支部",
-                        held_on=self._between(first, max(first, last)),
-                        venue=self.rng.choice(VENUES),
-                        organization=branch,
-                        campaign=campaign,
-                        summary="支部对照“四强”标准查找差距，明确创建措施。",
-                        participant_groups="支部全体党员",
-                        participants=max(1, branch.member_count - self.rng.randint(0, 2)),
-                    )
-                )
+        # The 主题党日 the branches held (the meeting history) meet the first requirement:
+        # most were reported from the ledger with one click; zhibu's is ready to submit.
+        held: dict[int, Meeting] = {}
+        for meeting in Meeting.objects.filter(
+            organization__in=self.ledger_branches,
+            kind=MK.THEMED_PARTY_DAY,
+            status=Meeting.Status.HELD,
+            starts_at__date__gte=starts,
+            starts_at__date__lte=past_due,
+        ).order_by("starts_at", "id"):
+            held[meeting.organization_id] = meeting
+        plan, records = [], []
+        for branch in self.ledger_branches:
+            meeting = held.get(branch.pk)
+            if branch.pk == demo or meeting is None or self.rng.random() >= 0.75:
+                continue
+            accepted = self.rng.random() < 0.7
+            status = Submission.Status.ACCEPTED if accepted else Submission.Status.REPORTED
+            plan.append((None, party_day, branch, status))
+            records.append(meeting)
+        activities = []
+        first, last = past_due, today - datetime.timedelta(days=1)
+        for branch in self.ledger_branches:
+            if branch.pk == demo or self.rng.random() >= 0.3:
+                continue
+            plan.append((None, review, branch, Submission.Status.REPORTED))
+            activity = Activity(
+                type=T.OTHER,
+                types=[T.OTHER.value],
+                title=f"{branch.name}“四强”党支部创建互学互评",
+                theme="创建“四强”党支部",
+                held_on=self._between(first, max(first, last)),
+                venue=self.rng.choice(VENUES),
+                organization=branch,
+                campaign=campaign,
+                summary="支部对照“四强”标准查找差距，明确创建措施。",
+                participant_groups="支部全体党员",
+                participants=max(1, branch.member_count - self.rng.randint(0, 2)),
+            )
+            activities.append(activity)
+            records.append(activity)
         Activity.objects.bulk_create(activities)
         self.result.activities += len(activities)
-        self._write_submissions(plan, activities, reason_for="")
+        self._write_submissions(plan, records, reason_for="")
 
     # -- trainings ------------------------------------------------------------
 
@@ -916,21 +981,7 @@ class _Loader:
 
         plans = []  # (Training, [member ids])
         # The seed's special training (2023), credited to all seven capabilities.
-        plans.append(
-            (
-                Training(
-                    organization=self.committee,
-                    kind=TrainingKind.SPECIAL_TRAINING,
-                    title=PLANNED[0][1],
-                    date=SEED_TRAINING_DAY,
-                    hours=Decimal("6"),
-                    capabilities=list(CAPABILITY_CODES),
-                    summary=f"{CAMPAIGN_NAME}系列活动之一。",
-                    created_by=self.office,
-                ),
-                present(branches, SEED_TRAINING_DAY, 0.6),
-            )
-        )
+        plans.append((self.seed_training, present(branches, SEED_TRAINING_DAY, 0.6)))
         # Organ-level trainings: about one a month for 广电总局, one a quarter for 省广电局.
         day, n = first + datetime.timedelta(days=10), 0
         while day < self.today:
@@ -986,7 +1037,8 @@ class _Loader:
                     )
                 )
                 day += datetime.timedelta(days=rng.randint(200, 280))
-        trainings = Training.objects.bulk_create([p[0] for p in plans])
+        Training.objects.bulk_create([p[0] for p in plans if p[0].pk is None])
+        trainings = [p[0] for p in plans]
         rows = []
         for training, attendees in zip(trainings, (p[1] for p in plans), strict=True):
             for pk in attendees:

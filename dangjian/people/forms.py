@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from dangjian.access.roles import Action
 from dangjian.core.forms import BootstrapFormMixin
 from dangjian.core.validators import validate_no_markup
-from dangjian.organizations.models import Organization
+from dangjian.organizations.models import Organization, OrganizationKind
 from dangjian.organizations.selectors import organization_choices
 
 from .models import Member, PostTitle
@@ -57,7 +57,10 @@ class MemberForm(BootstrapFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         org_field = self.fields["organization"]
-        org_field.queryset = organization_choices(user=user, action=Action.MEMBER_MANAGE)
+        # A 党组 is a leading body: nobody's membership is in it.
+        org_field.queryset = organization_choices(user=user, action=Action.MEMBER_MANAGE).exclude(
+            kind=OrganizationKind.LEADING_GROUP
+        )
         org_field.label_from_instance = _indented
         if self.instance.pk:
             # Moving is a transfer with its own form and history.
@@ -93,8 +96,10 @@ class TransferForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, user, member, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["to_organization"]
-        field.queryset = organization_choices(user=user, action=Action.MEMBER_MANAGE).exclude(
-            pk=member.organization_id
+        field.queryset = (
+            organization_choices(user=user, action=Action.MEMBER_MANAGE)
+            .exclude(pk=member.organization_id)
+            .exclude(kind=OrganizationKind.LEADING_GROUP)
         )
         field.label_from_instance = _indented
 

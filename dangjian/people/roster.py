@@ -46,7 +46,7 @@ from dangjian.core.validators import (
     validate_no_markup,
 )
 from dangjian.core.xlsx import ColumnSpec, WorkbookBuilder
-from dangjian.organizations.models import STEP, Organization
+from dangjian.organizations.models import STEP, Organization, OrganizationKind
 from dangjian.security import lookups
 
 from . import commit_lease
@@ -61,6 +61,7 @@ from .models import (
 from .services import (
     audit_lookup,
     id_number_clash_message,
+    leading_group_membership_error,
     organization_recount,
     validate_member_data,
 )
@@ -588,12 +589,15 @@ class OrganizationIndex:
         rows = list(
             Organization.objects.restrict(user, Action.MEMBER_IMPORT)
             .active()
-            .values_list("pk", "name", "short_name", "path")
+            .values_list("pk", "name", "short_name", "path", "kind")
         )
         self.by_name: dict[str, list[tuple[int, str]]] = {}
         self.name_by_path: dict[str, str] = {}
         self.path_by_id: dict[int, str] = {}
-        for pk, name, short_name, path in rows:
+        self.leading_groups = {
+            pk for pk, *_rest, kind in rows if kind == OrganizationKind.LEADING_GROUP
+        }
+        for pk, name, short_name, path, _kind in rows:
             self.name_by_path[path] = name
             self.path_by_id[pk] = path
             for n in {_word(name), _word(short_name)} - {""}:
@@ -635,6 +639,8 @@ class OrganizationIndex:
                 "Several organizations within your scope have this name; "
                 "write it as “parent organization/organization”."
             )
+        if candidates[0] in self.leading_groups:
+            return leading_group_membership_error()
         return candidates[0]
 
 

@@ -15,7 +15,7 @@ from dangjian.access import policy
 from dangjian.access.roles import Action
 from dangjian.core import audit, crypto
 from dangjian.core.validators import validate_id_number, validate_phone
-from dangjian.organizations.models import Organization
+from dangjian.organizations.models import Organization, OrganizationKind
 from dangjian.security import lookups
 
 from .models import (
@@ -191,6 +191,21 @@ def member_id_number_check(
         raise ValidationError({"id_number": id_number_clash_message(clash if inside else None)})
 
 
+def leading_group_membership_error() -> str:
+    """The message for a membership placed in a leading party group (党组)."""
+    return _(
+        "The leading party group is a leading body: a member's party membership "
+        "must be in a party branch."
+    )
+
+
+def check_membership_organization(organization: Organization, *, field: str) -> None:
+    """Refuse a 党组 as a member's organization: its members hold posts there, while
+    their membership (组织关系) is in a branch (领导干部双重组织生活)."""
+    if organization.kind == OrganizationKind.LEADING_GROUP:
+        raise ValidationError({field: leading_group_membership_error()})
+
+
 def _add_years(day: datetime.date, years: int) -> datetime.date:
     try:
         return day.replace(year=day.year + years)
@@ -230,6 +245,7 @@ def member_create(*, actor, check: bool = True, **data) -> Member:
     _guard(actor, Action.MEMBER_MANAGE, organization, check)
     if organization.is_dissolved:
         raise ValidationError({"organization": _("This organization has been dissolved.")})
+    check_membership_organization(organization, field="organization")
     errors = validate_member_data(data=data, actor=actor)
     if errors:
         raise ValidationError(errors)
@@ -328,6 +344,7 @@ def member_transfer(
         )
     if to_organization.is_dissolved:
         raise ValidationError({"to_organization": _("This organization has been dissolved.")})
+    check_membership_organization(to_organization, field="to_organization")
     transferred_on = transferred_on or timezone.localdate()
     if transferred_on > timezone.localdate():
         raise ValidationError({"transferred_on": _("This date lies in the future.")})

@@ -141,6 +141,18 @@ class ImportSerializer(serializers.Serializer):
     activity_type = NamedChoiceField(
         enum_name="ImportActivityTypeEnum", choices=ActivityType.choices, required=False
     )
+    activity_types = serializers.ListField(
+        child=NamedChoiceField(enum_name="ImportActivityTypeEnum", choices=ActivityType.choices),
+        required=False,
+        help_text="Every kind of the event in order (启动仪式暨论坛); default: as parsed.",
+    )
+    organizer_text = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        validators=[validate_no_markup],
+        help_text="The body that held the event when not the organization (广电总局).",
+    )
     theme = serializers.CharField(
         max_length=200, required=False, allow_blank=True, validators=[validate_no_markup]
     )
@@ -197,6 +209,8 @@ def suggestions(draft: importing.Draft, user=None) -> dict:
         a = importing.activity_draft_for(user=user, draft=draft)
         out["activity"] = {
             "activity_type": a.type,
+            "activity_types": a.types,
+            "organizer_text": a.organizer_text,
             "title": a.title,
             "theme": a.theme,
             "held_on": a.held_on.isoformat() if a.held_on else None,
@@ -375,6 +389,8 @@ class ReportImportView(_ImportBase):
             actor=request.user,
             organization=organization,
             type=d.get("activity_type", a.type),
+            types=d.get("activity_types", a.types if "activity_type" not in d else ()),
+            organizer_text=d.get("organizer_text", a.organizer_text),
             title=d.get("title", a.title),
             theme=d.get("theme", a.theme),
             held_on=d.get("held_on", a.held_on),

@@ -479,6 +479,18 @@ class ActivityImportForm(BootstrapFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         validators=[validate_no_markup],
     )
+    more_types = forms.MultipleChoiceField(
+        label=gettext_lazy("also of kind"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    organizer_text = forms.CharField(
+        label=gettext_lazy("organised in the name of"),
+        max_length=100,
+        required=False,
+        validators=[validate_no_markup],
+        help_text=gettext_lazy("e.g. the organ itself; empty: the organizer above"),
+    )
 
     def __init__(self, *args, user, draft: importing.Draft, **kwargs):
         from dangjian.campaigns.models import ActivityType, Campaign, LeaderRole
@@ -491,6 +503,7 @@ class ActivityImportForm(BootstrapFormMixin, forms.Form):
         f["organization"].queryset = organization_choices(user=user, action=Action.MEETING_MANAGE)
         f["organization"].label_from_instance = _indented
         f["type"].choices = ActivityType.choices
+        f["more_types"].choices = ActivityType.choices
         f["campaign"].queryset = (
             Campaign.objects.restrict(user, Action.MEETING_VIEW).distinct().order_by("-starts_on")
         )
@@ -500,6 +513,8 @@ class ActivityImportForm(BootstrapFormMixin, forms.Form):
                 "record_as": importing.RECORD_ACTIVITY,
                 "organization": suggested.organization.pk if suggested.organization else None,
                 "type": suggested.type,
+                "more_types": suggested.types[1:],
+                "organizer_text": suggested.organizer_text,
                 "title": suggested.title,
                 "theme": suggested.theme,
                 "held_on": suggested.held_on,
@@ -646,6 +661,8 @@ class ActivityImportForm(BootstrapFormMixin, forms.Form):
         return {
             "organization": d["organization"],
             "type": d["type"],
+            "types": [d["type"], *(t for t in d.get("more_types") or [] if t != d["type"])],
+            "organizer_text": d.get("organizer_text") or "",
             "title": d["title"],
             "theme": d.get("theme") or "",
             "held_on": d["held_on"],

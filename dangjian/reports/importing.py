@@ -506,6 +506,7 @@ class PresentationChoice:
     organization: Organization | None = None
     unit: object = None
     include: bool = True
+    recommended_by_unit: object = None
 
 
 @dataclass
@@ -513,6 +514,8 @@ class ActivityDraft:
     """The suggestions for an activity read from a report (nothing saved)."""
 
     type: str = "other"
+    types: list[str] = field(default_factory=list)
+    organizer_text: str = ""
     title: str = ""
     theme: str = ""
     held_on: datetime.date | None = None
@@ -535,10 +538,39 @@ def default_record_as(record: dict) -> str:
 
 
 def activity_type_for(record: dict) -> str:
-    for t in record.get("activity_types") or ():
-        if t in ACTIVITY_TYPE_BY_PARSED:
-            return ACTIVITY_TYPE_BY_PARSED[t]
-    return "other"
+    return activity_types_for(record)[0]
+
+
+def activity_types_for(record: dict) -> list[str]:
+    """Every kind the report names, in its order (启动仪式暨论坛: ceremony, forum)."""
+    kinds = [
+        ACTIVITY_TYPE_BY_PARSED[t]
+        for t in record.get("activity_types") or ()
+        if t in ACTIVITY_TYPE_BY_PARSED
+    ]
+    return list(dict.fromkeys(kinds)) or ["other"]
+
+
+def organizer_text_for(record: dict, organization: Organization | None) -> str:
+    """The body the report says held the event (广电总局举办…) when it is not the party
+    organization that records it."""
+    named = (record.get("org") or "").strip()
+    if not named or organization is None:
+        return named[:100] if organization is None else ""
+    if _clean(named) in {_clean(organization.name), _clean(organization.short_name)}:
+        return ""
+    return named[:100]
+
+
+def recommending_unit(organization, unit):
+    """The department, or the directly affiliated unit above a division, behind a
+    presenting branch or unit (办公厅等10个部门单位推荐的党支部)."""
+    from dangjian.organizations.models import UnitKind
+
+    unit = unit or (organization.unit if organization is not None else None)
+    if unit is None:
+        return None
+    return unit.parent if unit.kind == UnitKind.DIVISION and unit.parent_id else unit
 
 
 _EVENT_VERB_LEAD = re.compile(r"^(?:成功)?(?:举办|举行|开展|召开|组织开展|组织|启动)(?:了)?")
@@ -653,8 +685,11 @@ def activity_draft_for(*, user, draft: Draft) -> ActivityDraft:
             )
         )
     groups = record.get("participant_groups") or []
+    types = activity_types_for(record)
     return ActivityDraft(
-        type=activity_type_for(record),
+        type=types[0],
+        types=types,
+        organizer_text=organizer_text_for(record, org),
         title=activity_title_for(record, org.name if org else ""),
         theme=(record.get("theme") or "")[:200],
         held_on=draft.starts_at.date() if draft.starts_at else None,
@@ -679,6 +714,8 @@ def import_activity(
     type: str,
     title: str,
     held_on: datetime.date | None,
+    types: Sequence[str] = (),
+    organizer_text: str = "",
     theme: str = "",
     venue: str = "",
     campaign=None,
@@ -718,9 +755,12 @@ def import_activity(
     if errors:
         raise ValidationError(errors)
 
+    kinds = [type, *(t for t in types if t != type)] if type else list(types)
     activity = campaign_services.activity_create(
         actor=actor,
         type=type,
+        types=kinds,
+        organizer_text=(organizer_text or "").strip(),
         title=title,
         theme=theme,
         held_on=held_on,
@@ -740,6 +780,8 @@ def import_activity(
                 topic=p.topic,
                 organization=p.organization,
                 unit=p.unit if p.organization is None else None,
+                recommended_by_unit=p.recommended_by_unit
+                or recommending_unit(p.organization, p.unit),
                 presenter="" if (p.organization is not None or p.unit is not None) else p.presenter,
                 note="imported from a news report",
             )

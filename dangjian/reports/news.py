@@ -441,13 +441,23 @@ BRANCH_ENDINGS = ("党支部", "党总支", "支部")
 def activity_event_name(activity) -> str:
     """The activity as the report names it: its title, with the genre's noun when the title
     does not already say what kind of activity it is."""
-    noun, _verb, _type, words = ACTIVITY_GENRES.get(activity.type, ACTIVITY_GENRES["other"])
+    noun, _verb, _type, _words = ACTIVITY_GENRES.get(activity.type, ACTIVITY_GENRES["other"])
+    # One event of several kinds (启动仪式暨论坛): a title naming any of them names the event.
+    words = [
+        w
+        for kind in _kinds(activity)
+        for w in ACTIVITY_GENRES.get(kind, ACTIVITY_GENRES["other"])[3]
+    ]
     title = re.sub(r"\s+", " ", (activity.title or "").strip()).rstrip("。")
     if any(w in title for w in words):
         return title
     if "“" in title or activity.type == "other":
         return title + noun
     return f"“{title}”{noun}"
+
+
+def _kinds(activity) -> list[str]:
+    return list(activity.types or []) or [activity.type]
 
 
 def activity_genre_type(activity) -> str | None:
@@ -480,13 +490,21 @@ def participant_group_list(activity) -> list[str]:
 
 
 def _activity_presentations(activity) -> list[tuple[str, str]]:
-    rows = activity.presentations.select_related("organization", "unit").order_by("order", "id")
+    return [(label, topic) for label, topic, _unit in _presentation_rows(activity)]
+
+
+def _presentation_rows(activity) -> list[tuple[str, str, str]]:
+    """(presenter, topic, recommending department or unit) in the activity's order."""
+    rows = activity.presentations.select_related(
+        "organization", "unit", "recommended_by_unit"
+    ).order_by("order", "id")
     out = []
     for p in rows:
         label = re.sub(r"\s+", "", p.presenter_label() or "")
         topic = re.sub(r"\s+", " ", (p.topic or "").strip()).strip('“”"。')
+        unit = p.recommended_by_unit.name if p.recommended_by_unit_id else ""
         if label:
-            out.append((label, topic))
+            out.append((label, topic, unit))
     return out
 
 
@@ -518,12 +536,31 @@ def _leader_sentences(leaders: list[dict]) -> str:
     return "".join(sentences)
 
 
-def _presentation_clause(label: str, topic: str) -> str:
+def _presentation_clause(label: str, topic: str, unit: str = "") -> str:
+    # The recommending department named with its branch (宣传司推荐的宣传司党支部) unless
+    # the branch's name already starts with it (办公厅第三党支部).
+    if unit and not label.startswith(unit):
+        label = f"{unit}推荐的{label}"
     if not topic:
         return f"{label}作交流发言"
     if "“" in topic or "”" in topic:
         return f"{label}围绕{topic}作交流发言"
     return f"{label}围绕“{topic}”作交流发言"
+
+
+def _capability_sentence(campaign) -> str:
+    """行动以提升政治能力为主，全面提升党员干部A、B和C。 (the main capability first)."""
+    chosen = campaign.capabilities or []
+    caps = [CAPABILITY_WORDS[c] for c in CAPABILITY_WORDS if c in chosen]
+    main = CAPABILITY_WORDS.get(campaign.main_capability or "")
+    if main and main in caps:
+        others = [c for c in caps if c != main]
+        if not others:
+            return f"行动以提升党员干部{main}为主。"
+        return f"行动以提升{main}为主，全面提升党员干部{_join_and(others)}。"
+    if caps:
+        return f"行动以提升党员干部{_join_and(caps)}为目标。"
+    return ""
 
 
 def _join_and(items: list[str]) -> str:
@@ -534,7 +571,8 @@ def _join_and(items: list[str]) -> str:
 
 def activity_news_draft(activity) -> str:
     """The report draft for ``activity`` in the style of seed 000 (deterministic)."""
-    org = activity.organization.name
+    # The organ itself may organise the event the committee records (广电总局举办…).
+    org = activity.organizer_text or activity.organization.name
     _noun, verb, _type, _words = ACTIVITY_GENRES.get(activity.type, ACTIVITY_GENRES["other"])
     event = activity_event_name(activity)
     campaign = activity.campaign
@@ -564,22 +602,34 @@ def activity_news_draft(activity) -> str:
         parent = campaign.parent.name.strip() if campaign.parent_id else ""
         if parent:
             text += f"{campaign_name}在{parent}中组织开展，是推动{parent}走深走实的重要举措。"
-        caps = [CAPABILITY_WORDS[c] for c in CAPABILITY_WORDS if c in (campaign.capabilities or [])]
-        if caps:
-            text += f"行动以提升党员干部{_join_and(caps)}为目标。"
+        issuer = (campaign.issued_by_text or "").strip()
+        if issuer:
+            decided = campaign.organization.short_name or campaign.organization.name
+            text += f"{issuer}按照{decided}要求组织开展{campaign_name}。"
+        text += _capability_sentence(campaign)
         paragraphs.append(text)
 
-    presentations = _activity_presentations(activity)
-    if presentations:
-        n = len(presentations)
-        branches = all(label.endswith(BRANCH_ENDINGS) for label, _t in presentations)
+    rows = _presentation_rows(activity)
+    if rows:
+        n = len(rows)
+        branches = all(label.endswith(BRANCH_ENDINGS) for label, _t, _u in rows)
         who = "个党支部" if branches else "个部门单位"
-        clauses = [_presentation_clause(label, topic) for label, topic in presentations]
+        clauses = [_presentation_clause(label, topic, unit) for label, topic, unit in rows]
+        superior = (campaign.superior_body or "").strip() if campaign else ""
+        opening = f"按照{superior}有关要求，" if superior else ""
+        units = list(dict.fromkeys(u for _l, _t, u in rows if u))
         if n == 1:
-            paragraphs.append(f"活动中，{clauses[0]}。")
+            paragraphs.append(f"{opening}活动中，{clauses[0]}。")
+        elif units and branches:
+            first = units[0] + ("等" if len(units) > 1 else "")
+            paragraphs.append(
+                f"{opening}{first}{len(units)}个部门单位推荐的党支部在活动中进行交流展示。"
+                "其中，" + "；".join(clauses) + "。"
+                f"{n}{who}从不同角度作了交流展示，为各级党组织提高基层党建工作质量提供了有益做法。"
+            )
         else:
             paragraphs.append(
-                f"活动中，{n}{who}作交流发言。其中，" + "；".join(clauses) + "。"
+                f"{opening}活动中，{n}{who}作交流发言。其中，" + "；".join(clauses) + "。"
                 f"{n}{who}从不同角度作了交流展示，为各级党组织提高基层党建工作质量提供了有益做法。"
             )
     summary = (activity.summary or "").replace("\r\n", "\n").strip()

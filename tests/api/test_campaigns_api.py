@@ -478,6 +478,7 @@ def test_ledger_marks_late_organizations(tree, branch_campaign, office_staff):
         "activity": None,
         "activity_title": None,
         "comment": None,
+        "record_title": None,
     }
     assert "宣传司党支部" not in by_org
 

@@ -483,3 +483,17 @@ def test_posts_need_member_manage_and_scope(tree, office_staff, dangzu_office, o
     assert_error(client_for(outsider).post(f"/api/posts/{post.pk}/end/"), 404, "not_found")
     post.refresh_from_db()
     assert post.ended_on is None
+
+
+def test_create_in_a_leading_group_is_400(tree, admin_user):
+    """The API refuses a membership in a 党组 on the organization field (zh message)."""
+    before = Member.objects.count()
+    response = client_for(admin_user).post(
+        MEMBERS,
+        new_member_data(tree, organization=tree.orgs["root"].pk),
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    body = assert_error(response, 400, "invalid")
+    assert body["fields"]["organization"] == ["党组是领导机构，党员组织关系应在党支部。"]
+    assert Member.objects.count() == before

@@ -62,6 +62,17 @@ def media(settings, tmp_path):
     return tmp_path / "media"
 
 
+def logged_in(user):
+    """A test client logged in as ``user``."""
+    from django.test import Client
+
+    from tests.factories import PASSWORD
+
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
 def stored_files(root) -> list:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 

@@ -177,8 +177,9 @@ def test_exemplary_marking_needs_the_office(tree, make_activity, branch_secretar
     assert not selectors.exemplary_cases(user=office_staff, root=tree.orgs["other_branch"])[
         0
     ].exists()
-    # The outsider sees no case of another branch.
-    assert not selectors.exemplary_cases(user=tree.users["outsider"])[0].exists()
+    # Cases travel down: the outsider's branch is addressed by the campaign and sees the case
+    # (issue 12 point 6; tests/campaigns/test_cases_travel.py has the other side).
+    assert list(selectors.exemplary_cases(user=tree.users["outsider"])[0]) == [marked]
     unmarked = services.exemplary_mark(actor=office_staff, obj=p, exemplary=False)
     assert not unmarked.exemplary and unmarked.exemplary_note == ""
 

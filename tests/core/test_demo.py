@@ -25,16 +25,16 @@ from tests.factories import make_org
 PASSWORD = "Demo-password-2024"
 SIZE = 120
 REAL_PEOPLE = {
-    # name: (admin title, own organization, {(post organization, title)})
-    "乐玉成": ("副局长", "广电总局党组", {("广电总局党组", "leading_group_member")}),
+    # name: (admin title, own organization (a branch, never the 党组), {(post organization, title)})
+    "乐玉成": ("副局长", "办公厅第一党支部", {("广电总局党组", "leading_group_member")}),
     "杨小伟": (
         "副局长",
-        "广电总局党组",
+        "办公厅第一党支部",
         {("广电总局党组", "leading_group_member"), ("广电总局机关党委", "secretary")},
     ),
-    "张新文": ("局长", "省广电局党组", {("省广电局党组", "leading_group_secretary")}),
-    "王育宏": ("副局长", "省广电局党组", {("省广电局党组", "leading_group_member")}),
-    "卓玛才让": ("副局长", "省广电局党组", {("省广电局党组", "leading_group_member")}),
+    "张新文": ("局长", "局机关第一党支部", {("省广电局党组", "leading_group_secretary")}),
+    "王育宏": ("副局长", "局机关第一党支部", {("省广电局党组", "leading_group_member")}),
+    "卓玛才让": ("副局长", "局机关第一党支部", {("省广电局党组", "leading_group_member")}),
 }
 # The ten presenting branches of seed 000: (branch, parent organization, unit, parent unit).
 PRESENTERS = [
@@ -390,3 +390,20 @@ def test_the_fast_inserter_refuses_to_leave_a_required_column_empty(db):
     """A column the loader does not fill and that has no default fails loudly, by name."""
     with pytest.raises(demo.DemoError, match=re.escape("people.Member.organization")):
         demo._Table(Member, ["name"], now=timezone.now())
+
+
+def test_leaders_are_members_of_a_branch_and_counted_once(loaded):
+    """No member's organization is a 党组; each leader is a member of one branch, holds the
+    党组 post there, and is counted once in the organ's subtree total."""
+    from django.db.models import Sum
+
+    assert not Member.objects.filter(organization__kind=OrganizationKind.LEADING_GROUP).exists()
+    for root in Organization.objects.filter(kind=OrganizationKind.LEADING_GROUP):
+        assert root.member_count == root.probationary_count == 0
+        subtree = Organization.objects.filter(path__startswith=root.path)
+        total = subtree.aggregate(n=Sum("member_count"))["n"]
+        assert total == Member.objects.current().filter(organization__in=subtree).count()
+    for name in REAL_PEOPLE:
+        member = Member.objects.get(name=name)
+        assert member.organization.kind == OrganizationKind.BRANCH
+        assert member.posts.filter(organization__kind=OrganizationKind.LEADING_GROUP).exists()

@@ -79,8 +79,14 @@ def test_seed_000_campaign_sits_in_the_theme_education(loaded):
     campaign = seed_campaign()
     assert campaign.parent.name == demo_campaigns.THEME_EDUCATION
     assert campaign.parent.organization.name == "广电总局党组"
-    assert campaign.organization.name == campaign.covered.name == "广电总局机关党委"
+    # Issued by the theme education leading group office by decision of 总局党组, over the
+    # organ committee's tree, on the instructions of 中央和国家机关工委 (issue 12 point 4).
+    assert campaign.organization.name == "广电总局党组"
+    assert campaign.covered.name == "广电总局机关党委"
+    assert campaign.issued_by_text == "总局主题教育领导小组办公室"
+    assert campaign.superior_body == "中央和国家机关工委"
     assert campaign.capabilities == list(CAPABILITY_CODES)
+    assert campaign.main_capability == "political"
     assert "政治机关，政治工作" in campaign.notice and "《关于在学习贯彻" in campaign.notice
     assert "四强" in campaign.goals
     assert campaign.parent.starts_on <= campaign.starts_on <= datetime.date(2023, 5, 6)
@@ -121,10 +127,15 @@ def test_the_five_series_activities_of_the_notice(loaded):
 
 
 def test_launch_ceremony_and_forum_with_both_leaders_and_ten_presentations(loaded):
+    """启动仪式暨论坛 is one activity of two kinds with one leader block (issue 12 point 5)."""
     campaign = seed_campaign()
-    ceremony = Activity.objects.get(campaign=campaign, type=ActivityType.LAUNCH_CEREMONY)
-    forum = Activity.objects.get(campaign=campaign, type=ActivityType.FORUM)
-    for activity in (ceremony, forum):
+    [forum] = Activity.objects.filter(campaign=campaign, held_on=datetime.date(2023, 5, 6))
+    ceremony = forum
+    assert forum.kinds() == [ActivityType.LAUNCH_CEREMONY, ActivityType.FORUM]
+    assert forum.title == "“政治机关，政治工作”能力提升行动启动仪式暨“四强”党支部建设论坛"
+    assert list(Activity.objects.filter(type="forum", campaign=campaign)) == []
+    assert list(campaign_selectors.activity_list(user=user("jiguan"), type="forum")) == [forum]
+    for activity in (forum,):
         activity.full_clean()
         assert activity.held_on == datetime.date(2023, 5, 6)
         assert activity.venue == "五四二台"
@@ -152,6 +163,19 @@ def test_launch_ceremony_and_forum_with_both_leaders_and_ten_presentations(loade
         "机关服务局技术保障部党支部",
         "中广公司工程事业部党支部",
     ]
+    assert forum.organizer_text == "广电总局"
+    assert [p.recommended_by_unit.name for p in presentations] == [
+        "办公厅",
+        "宣传司",
+        "电视剧司",
+        "网络视听司",
+        "规划财务司",
+        "北京地球站",
+        "监管中心",
+        "广科院",
+        "机关服务局",
+        "中广公司",
+    ]
     for p in presentations:
         p.full_clean()
         assert p.unit_id == p.organization.unit_id
@@ -177,15 +201,23 @@ def test_seed_ledger_is_partly_filled_in(loaded):
     assert returned.comment == demo_campaigns.RETURN_REASON
     assert returned.reviewer == office and returned.reviewed_at >= returned.reported_at
     for s in Submission.objects.filter(requirement__campaign=campaign).select_related(
-        "activity", "requirement", "organization"
+        "activity", "meeting", "training", "requirement", "organization"
     ):
         assert s.organization.path.startswith(campaign.covered.path)
-        assert s.activity.campaign_id == campaign.pk
         assert s.reported_at is not None
         assert (s.reviewer_id is None) == (s.status == Submission.Status.REPORTED)
-    # One activity serves every branch that reports the organ's special training.
-    training = Activity.objects.get(campaign=campaign, type=ActivityType.SPECIAL_TRAINING)
-    assert training.submissions.count() > 1
+        # Each entry points at what was recorded once: the training, the branch's own
+        # 主题党日 meeting (which counts for 三会一课 too), or a showcase activity.
+        if s.requirement.training_kind:
+            assert s.training.title == "党员干部“学习新思想 提升新本领”专题培训"
+        elif s.requirement.meeting_kind:
+            assert (s.meeting.organization, s.meeting.kind) == (s.organization, "themed_party_day")
+        else:
+            assert s.activity.campaign_id == campaign.pk
+    # No event is held twice: the training is a Training, not also an activity.
+    assert not Activity.objects.filter(type=ActivityType.SPECIAL_TRAINING).exists()
+    assert not Activity.objects.filter(type=ActivityType.THEMED_PARTY_DAY).exists()
+    assert Training.objects.filter(date__year=2023).get().campaign_submissions.count() > 1
 
 
 def test_zhibu_has_something_to_report_and_jiguan_something_to_review(loaded):
@@ -195,10 +227,16 @@ def test_zhibu_has_something_to_report_and_jiguan_something_to_review(loaded):
     ledger = campaign_selectors.ledger(user=zhibu, campaign=current_campaign())
     [row] = ledger.rows  # zhibu sees its own branch only
     assert row.organization == branch
+    # The 主题党日 the branch held meets the first requirement: ready, one click, no form.
+    [ready] = [c for c in row.cells if c.status == "ready"]
+    assert ready.record.kind == "themed_party_day" and ready.record.organization == branch
+    submission = campaign_services.submission_from_record(
+        actor=zhibu, requirement=ready.requirement, organization=branch
+    )
+    assert submission.meeting == ready.record and submission.activity is None
     pending = [c for c in row.cells if c.status == "missing"]
     assert pending and not any(c.late for c in pending)
-    assert any(c.status == "accepted" for c in row.cells)
-    # ... and reports it through the service, with an activity of its own.
+    # ... and reports the other through the service, with an activity of its own.
     requirement = pending[0].requirement
     activity = campaign_services.activity_create(
         actor=zhibu,

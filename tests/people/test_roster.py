@@ -371,6 +371,15 @@ def test_organization_out_of_scope(tree, branch_secretary):
     assert item.scope["names"] == ["办公厅第三党支部"]
 
 
+def test_organization_that_is_a_leading_group_is_refused(tree, admin_user):
+    """A roster row naming the 党组 is refused: membership belongs in a branch."""
+    rows = good_rows(n=2)
+    rows[1]["所在党组织*"] = "测试局党组"
+    item = _only_errors(login(admin_user), rows)
+    assert [(e["row"], e["column"]) for e in item.errors] == [(3, "所在党组织")]
+    assert "leading party group is a leading body" in item.errors[0]["message"]
+
+
 def test_branch_secretary_imports_into_own_branch(tree, branch_secretary):
     client = login(branch_secretary)
     upload(client, xlsx(good_rows(n=2)))

@@ -174,3 +174,33 @@ def test_member_count_from_stored_counts_equals_counting_rows(tree, persona):
     )
     expected = selectors.member_list(user=user).count()
     assert selectors.member_count_in_scope(user=user) == expected
+
+
+def test_membership_in_a_leading_group_is_refused(tree, admin_user):
+    """A 党组 is a leading body: a member is registered in (or transferred to) a branch,
+    never the 党组; the record is refused with a clear message on the field."""
+    root = tree.orgs["root"]
+    before = Member.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        services.member_create(actor=admin_user, organization=root, name="党组成员")
+    assert exc.value.message_dict["organization"] == [services.leading_group_membership_error()]
+    assert Member.objects.count() == before
+    with pytest.raises(ValidationError) as exc:
+        services.member_transfer(
+            actor=admin_user, member=tree.members["member"], to_organization=root
+        )
+    assert "to_organization" in exc.value.message_dict
+    assert Member.objects.get(pk=tree.members["member"].pk).organization == tree.orgs["branch"]
+    root.refresh_from_db()
+    assert root.member_count == 0
+
+
+def test_member_forms_do_not_offer_a_leading_group(tree, admin_user):
+    """The member and transfer forms offer branches and committees, not the 党组."""
+    from dangjian.people.forms import MemberForm, TransferForm
+
+    offered = set(MemberForm(user=admin_user).fields["organization"].queryset)
+    assert tree.orgs["branch"] in offered
+    assert not {tree.orgs["root"], tree.orgs["other_root"]} & offered
+    transfer = TransferForm(user=admin_user, member=tree.members["member"])
+    assert tree.orgs["root"] not in set(transfer.fields["to_organization"].queryset)

@@ -11,7 +11,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.factories import make_member
+from tests.factories import leaders_branch, make_member
 
 
 def aware(*args) -> datetime.datetime:
@@ -43,11 +43,12 @@ def build_leading_group_meeting(tree):
     from dangjian.tasks.models import Task
 
     root = tree.orgs["root"]
-    chair = make_member(root, "张新文", admin_title="局长")
-    deputy1 = make_member(root, "王育宏", admin_title="副局长")
-    deputy2 = make_member(root, "卓玛才让", admin_title="副局长")
-    away = make_member(root, "李国强", admin_title="副局长")
-    recorder = make_member(root, "刘文静", admin_title="办公室主任")
+    home = leaders_branch(root)  # their membership; the 党组 holds their posts
+    chair = make_member(home, "张新文", admin_title="局长")
+    deputy1 = make_member(home, "王育宏", admin_title="副局长")
+    deputy2 = make_member(home, "卓玛才让", admin_title="副局长")
+    away = make_member(home, "李国强", admin_title="副局长")
+    recorder = make_member(home, "刘文静", admin_title="办公室主任")
     post(chair, root, PostTitle.LEADING_GROUP_SECRETARY)
     for m in (deputy1, deputy2, away):
         post(m, root, PostTitle.LEADING_GROUP_MEMBER)

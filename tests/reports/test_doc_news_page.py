@@ -118,13 +118,13 @@ def test_page_query_count_does_not_grow_with_attendees(client, tree, lg_meeting)
     from django.test.utils import CaptureQueriesContext
 
     from dangjian.meetings.models import Attendance
-    from tests.factories import make_member
+    from tests.factories import leaders_branch, make_member
 
     _login(client, "dangzu")
     with CaptureQueriesContext(connection) as before:
         client.get(_url(lg_meeting))
     for i in range(10):
-        member = make_member(tree.orgs["root"], f"成员{i}")
+        member = make_member(leaders_branch(tree.orgs["root"]), f"成员{i}")
         Attendance.objects.create(meeting=lg_meeting, member=member, status="present")
     with CaptureQueriesContext(connection) as after:
         client.get(_url(lg_meeting))

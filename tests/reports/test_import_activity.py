@@ -67,6 +67,9 @@ def test_suggestions_from_seed_000(tree, seed_text, campaign):
     assert importing.default_record_as(draft.record) == importing.RECORD_ACTIVITY
     a = importing.activity_draft_for(user=user, draft=draft)
     assert a.type == "launch_ceremony"
+    # One event of two kinds, held by the organ itself (issue 12 points 4 and 5).
+    assert a.types == ["launch_ceremony", "forum"]
+    assert a.organizer_text == "广电总局"
     assert a.title == "“政治机关,政治工作” 能力提升行动启动仪式暨“四强”党支部建设论坛"
     assert a.held_on == datetime.date(2023, 5, 6)
     assert a.venue == "五四二台"
@@ -106,6 +109,8 @@ def test_service_saves_activity_presentations_and_audit(tree, seed_text, campaig
         actor=user,
         organization=tree.orgs["committee"],
         type=a.type,
+        types=a.types,
+        organizer_text=a.organizer_text,
         title=a.title,
         theme="学习新思想 提升新本领",
         held_on=a.held_on,
@@ -117,7 +122,14 @@ def test_service_saves_activity_presentations_and_audit(tree, seed_text, campaig
         summary=a.summary,
     )
     assert activity.campaign == campaign and activity.leaders[0]["role"] == "entrusted"
+    assert activity.kinds() == ["launch_ceremony", "forum"]
+    assert activity.organizer_text == "广电总局"
     rows = list(activity.presentations.order_by("order"))
+    # The branch keeps the department that recommended it (the unit it belongs to).
+    assert [p.recommended_by_unit for p in rows[:2]] == [
+        tree.units["office"],
+        tree.units["publicity"],
+    ]
     assert [p.presenter_label() for p in rows][:3] == ["办公厅第三党支部", "宣传司", "电视剧司"]
     assert rows[0].organization == tree.orgs["branch"] and rows[0].presenter == ""
     assert AuditEvent.objects.filter(object_type="campaigns.activity").count() == 1
@@ -186,6 +198,8 @@ def test_screen_reads_seed_000_as_an_activity_and_saves_it(client, tree, seed_te
     assert activity.theme == "学习新思想 提升新本领"
     assert activity.presentations.count() == 9
     assert activity.organization == tree.orgs["committee"]
+    assert activity.kinds() == ["launch_ceremony", "forum"]
+    assert activity.organizer_text == "广电总局"
 
 
 def importing_url(activity):
@@ -235,6 +249,8 @@ def test_api_import_activity(tree, seed_text, campaign):
     assert body["record"] == "activity" and body["presentations"] == 10
     activity = Activity.objects.get(pk=body["id"])
     assert activity.campaign == campaign and activity.venue == "五四二台"
+    assert activity.kinds() == ["launch_ceremony", "forum"]
+    assert activity.organizer_text == "广电总局"
     assert counts()[:3] == (before[0] + 1, before[1] + 10, before[2])
 
 

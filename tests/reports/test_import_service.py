@@ -16,7 +16,7 @@ from dangjian.reports.importing import MeasureChoice, Study, StudyChoice, Target
 from dangjian.study.models import Topic
 from dangjian.study.services import topic_create
 from dangjian.tasks.models import Task
-from tests.factories import make_member
+from tests.factories import leaders_branch, make_member
 
 SEED = Path("/work/shared/seeds/002_5d496fc68e932dd4.txt")
 if not SEED.exists():  # the copy kept with the parser's seed tests
@@ -99,7 +99,7 @@ def test_draft_of_seed_002_suggests_without_writing(tree, seed_text, django_asse
 
 def test_names_match_members_of_the_organization(tree, seed_text):
     root = tree.orgs["root"]
-    chair = make_member(root, "张新文")
+    chair = make_member(leaders_branch(root), "张新文")
     deputy = make_member(tree.orgs["committee"], "王育宏")
     draft = importing.draft_for(user=tree.users["dangzu_office"], text=seed_text, organization=root)
     assert draft.chair == chair and draft.chair_name == ""

@@ -22,7 +22,7 @@ from dangjian.people.models import PostTitle
 from dangjian.reports import news
 from dangjian.reports.parser import parse_report
 from dangjian.reports.parser.scoring import fuzzy_match
-from tests.factories import make_member, make_org
+from tests.factories import leaders_branch, make_member, make_org
 from tests.reports.conftest import aware, build_branch_meeting, make_topic, post
 
 pytestmark = pytest.mark.django_db
@@ -317,9 +317,11 @@ def _build(tree, record) -> Meeting:
         OrganizationKind.BRANCH: tree.orgs["other_root"],
     }[kind]
     org = make_org(record["org_name"], kind, parent)
+    # A 党组's people hold posts in it and are members of a branch.
+    home = leaders_branch(org) if kind == OrganizationKind.LEADING_GROUP else org
     chair = None
     if not record["chair_as_text"]:
-        chair = make_member(org, record["chair"], admin_title=record["chair_title"])
+        chair = make_member(home, record["chair"], admin_title=record["chair_title"])
         if record["chair_post"]:
             post(chair, org, SECRETARY_POST[kind])
     meeting = Meeting.objects.create(
@@ -335,7 +337,7 @@ def _build(tree, record) -> Meeting:
     if chair is not None:
         Attendance.objects.create(meeting=meeting, member=chair, status=AttendanceStatus.PRESENT)
     for name, title in record["attendees"]:
-        m = make_member(org, name, admin_title=title)
+        m = make_member(home, name, admin_title=title)
         post(m, org, MEMBER_POST[kind])
         Attendance.objects.create(meeting=meeting, member=m, status=AttendanceStatus.PRESENT)
     order = 1

@@ -184,6 +184,11 @@ CASES = {
     "campaigns:report": Case(
         REPORTERS, {"pk": "campaign:branch", "req": "requirement:branch", "org": "org:branch"}
     ),
+    "campaigns:report_record": Case(
+        REPORTERS,
+        {"pk": "campaign:branch", "req": "requirement:branch", "org": "org:branch"},
+        method="post",
+    ),
     "campaigns:submission_return": Case(REVIEWERS, {"pk": "submission:branch"}),
     "campaigns:submission_accept": Case(REVIEWERS, {"pk": "submission:branch"}, method="post"),
     "campaigns:notice_download": Case(VIEWERS, {"pk": "campaign_notice:branch"}),
