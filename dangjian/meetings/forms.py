@@ -15,6 +15,7 @@ from dangjian.people.widgets import MemberPickerSelect, member_label
 from .models import (
     LEADING_GROUP_KINDS,
     AgendaItem,
+    AttendanceRole,
     AttendanceStatus,
     LifeRule,
     Meeting,
@@ -134,6 +135,7 @@ class CancelForm(BootstrapFormMixin, forms.Form):
 
 class AttendanceRowForm(forms.Form):
     member = forms.ModelChoiceField(queryset=Member.objects.none(), required=False)
+    role = forms.ChoiceField(choices=AttendanceRole.choices, required=False)
     status = forms.ChoiceField(choices=AttendanceStatus.choices, required=False)
     reason = forms.CharField(max_length=200, required=False, validators=[validate_no_markup])
 
@@ -143,6 +145,7 @@ class AttendanceRowForm(forms.Form):
         self.fields["member"].label_from_instance = member_label
         self.fields["member"].widget.attrs["class"] = "form-select form-select-sm"
         self.fields["status"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["role"].widget.attrs["class"] = "form-select form-select-sm"
         self.fields["reason"].widget.attrs.update(
             {"class": "form-control form-control-sm", "placeholder": _("Reason for leave")}
         )
@@ -182,6 +185,7 @@ class BaseAttendanceFormSet(forms.BaseFormSet):
             {
                 "member": f.cleaned_data["member"],
                 "status": f.cleaned_data.get("status") or AttendanceStatus.EXPECTED,
+                "role": f.cleaned_data.get("role") or AttendanceRole.ATTENDING,
                 "reason": f.cleaned_data.get("reason", ""),
             }
             for f in self.forms
@@ -281,9 +285,7 @@ class AgendaItemForm(BootstrapFormMixin, forms.ModelForm):
 
     def service_data(self) -> dict:
         listed, _extra = self.ordered_topics()
-        data = {
-            name: self.cleaned_data[name] for name in ("kind", "title", "minutes", "blocks")
-        }
+        data = {name: self.cleaned_data[name] for name in ("kind", "title", "minutes", "blocks")}
         data["topics"] = listed
         return data
 

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from dangjian.access.roles import Action
 from dangjian.organizations.models import Organization
-
 from dangjian.people.collation import protocol_key
 from dangjian.people.models import PostAssignment
 

@@ -430,9 +430,7 @@ def _write_blocks(item: AgendaItem, blocks: list[dict]) -> None:
             Measure.objects.filter(pk=pk).update(order=j + 1)
     item.decisions = [
         m.text
-        for m in Measure.objects.filter(block__agenda_item=item).order_by(
-            "block__order", "order"
-        )
+        for m in Measure.objects.filter(block__agenda_item=item).order_by("block__order", "order")
     ]
     item.save(update_fields=["decisions"])
 
@@ -504,7 +502,9 @@ def agenda_item_add(
     if m.status == Meeting.Status.CANCELLED:
         raise ValidationError(_("This meeting was cancelled and can no longer be changed."))
     topics = list(dict.fromkeys(topics or ()))
-    blocks = _clean_blocks(blocks if blocks is not None else _blocks_from_decisions(None, decisions))
+    blocks = _clean_blocks(
+        blocks if blocks is not None else _blocks_from_decisions(None, decisions)
+    )
     _check_topics(kind, topics)
     last = m.agenda_items.aggregate(n=Max("order"))["n"] or 0
     if order is None or order > last:

@@ -269,13 +269,18 @@ class AttendanceUpdateView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def _formset(self, data=None):
-        rows = list(self.meeting.attendances.select_related("member").order_by("member__name"))
+        rows = selectors.protocol_sorted(
+            self.meeting, self.meeting.attendances.select_related("member")
+        )
         candidates = (
             services.attendance_candidates(self.meeting)
             .select_related("organization")
             .order_by("organization__path", "name")
         )
-        initial = [{"member": a.member, "status": a.status, "reason": a.reason} for a in rows]
+        initial = [
+            {"member": a.member, "role": a.role, "status": a.status, "reason": a.reason}
+            for a in rows
+        ]
         formset = AttendanceFormSet(
             data, initial=initial, candidates=candidates, prefix="attendance"
         )
