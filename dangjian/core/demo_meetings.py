@@ -15,7 +15,8 @@ only inside a block (青海工作, 积石山), then the report's four blocks
 verbatim and its measures, numbered 一要… or not); the seven numbered
 measures are seven tasks pointing at them (the sixth split into three
 sub-tasks). The report gives no dates for the topics nor venue, recorder,
-departments or deadlines: those are the demo's plausible choices. Exactly one of the seven is overdue (乡村振兴, deadline
+departments or deadlines: those are the demo's plausible choices. Exactly one
+of the seven is overdue (乡村振兴, deadline
 2024-12-31, still in progress); one (民族团结) is closed after a return,
 with its whole event trail.
 
