@@ -27,7 +27,9 @@ from .models import (
 # What a page or document needs of an agenda item's structure (see item_structure_prefetch).
 TOPIC_ROWS = Prefetch(
     "agendaitemtopic_set",
-    queryset=AgendaItemTopic.objects.select_related("topic").order_by("order", "id"),
+    queryset=AgendaItemTopic.objects.select_related("topic").order_by(
+        "order", "topic__given_on", "topic_id"
+    ),
     to_attr="topic_rows",
 )
 BLOCKS = Prefetch(

@@ -347,7 +347,8 @@ def item_topics(item: AgendaItem, *, listed: bool | None = None) -> list:
     rows = AgendaItemTopic.objects.filter(agendaitem=item).select_related("topic")
     if listed is not None:
         rows = rows.filter(listed=listed)
-    return [r.topic for r in rows.order_by("order", "id")]
+    # Rows of equal order (added outside the services) in the order the topics were given.
+    return [r.topic for r in rows.order_by("order", "topic__given_on", "topic_id")]
 
 
 def _set_topics(item: AgendaItem, topics: Sequence, extra: Sequence = ()) -> None:

@@ -36,9 +36,7 @@ from django.utils.translation import gettext as _
 from dangjian.meetings.models import STATEMENT_LEADS
 
 KIND_BY_LEAD = {lead: kind for kind, lead in STATEMENT_LEADS.items()}
-_HEADER = re.compile(
-    r"^(会议指出|会议强调|会议要求|会议认为)\s*(?:【([^】]*)】)?\s*[，,：:]?\s*$"
-)
+_HEADER = re.compile(r"^(会议指出|会议强调|会议要求|会议认为)\s*(?:【([^】]*)】)?\s*[，,：:]?\s*$")
 NUMBERED = re.compile(r"^([一二三四五六七八九十]+)要")
 _BULLET = re.compile(r"^[*\-·•]\s*")
 CN = "一二三四五六七八九"

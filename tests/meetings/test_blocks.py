@@ -180,7 +180,7 @@ def test_old_flat_decisions_still_write_one_block(make_meeting):
 
 def test_data_migration_turns_decisions_into_measures(make_meeting, seed_topics):
     """Rows written before the blocks: decisions → one block's measures, topics numbered in
-    the order they were entered."""
+    the order the pages showed them (by date given)."""
     item = AgendaItem.objects.create(
         meeting=make_meeting(), order=1, kind="study", title="旧", decisions=["一要甲", "二要乙"]
     )

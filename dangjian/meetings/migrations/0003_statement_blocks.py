@@ -20,14 +20,15 @@ def remove_topic_columns(apps, schema_editor):
 
 
 def forwards(apps, schema_editor):
-    """Topics keep the order they were entered in; an item's decisions become the measures
+    """Topics keep the order the pages and documents showed them in (by date given); an item's decisions become the measures
     of one 会议要求 block without prose (numbered when they start with 一要……). Tasks are linked to them by tasks 0002."""
     Through = apps.get_model("meetings", "AgendaItemTopic")
     AgendaItem = apps.get_model("meetings", "AgendaItem")
     Block = apps.get_model("meetings", "StatementBlock")
     Measure = apps.get_model("meetings", "Measure")
     current, n = None, 0
-    for row in Through.objects.order_by("agendaitem_id", "id").only("id", "agendaitem_id"):
+    rows = Through.objects.order_by("agendaitem_id", "topic__given_on", "topic_id")
+    for row in rows.only("id", "agendaitem_id"):
         n = n + 1 if row.agendaitem_id == current else 1
         current = row.agendaitem_id
         Through.objects.filter(pk=row.pk).update(order=n)
