@@ -78,9 +78,9 @@ def test_parse_blocks_reads_kinds_topics_prose_and_both_kinds_of_measure(
         {"text": "一要加快推进乡村振兴。", "number": 1},
         {"text": "二要紧紧围绕铸牢中华民族共同体意识这条工作主线。", "number": 2},
     ]
-    with pytest.raises(ValidationError, match="topic number 9|第9个议题"):
+    with pytest.raises(ValidationError, match=r"topic number 9|第9个议题"):
         parse_blocks("会议要求【9】\n一要落实", topics)
-    with pytest.raises(ValidationError, match="Line 1|第1行"):
+    with pytest.raises(ValidationError, match=r"Line 1|第1行"):
         parse_blocks("一要落实", topics)
 
 
@@ -151,7 +151,7 @@ def test_a_task_from_a_measure_points_at_it_and_edits_keep_the_link(
     task.refresh_from_db()
     assert task.origin_measure_id == measure.pk
     without = STATEMENTS.replace("二要紧紧围绕铸牢中华民族共同体意识这条工作主线。\n", "")
-    with pytest.raises(ValidationError, match="cannot be removed|不能删除"):
+    with pytest.raises(ValidationError, match=r"cannot be removed|不能删除"):
         services.agenda_item_update(
             actor=None,
             item=item,
