@@ -8,11 +8,15 @@ generated from ``seed`` so the same seed gives the same rows.
 
 Seed 002 (省广电局党组, 27 December 2023: 130th anniversary of Mao Zedong's birth
 was 26 December 2023) is recorded as the report states it: chair 张新文,
-attending 王育宏 and 卓玛才让, six topics studied as the first item, and the
-seven numbered requirements as the item's decisions and as seven tasks (the
-sixth split into three sub-tasks). The report gives no dates for the six
-topics nor venue, recorder, departments or deadlines: those are the demo's
-plausible choices. Exactly one of the seven is overdue (乡村振兴, deadline
+attending 王育宏 and 卓玛才让, the first item studying the six topics the
+report lists in its order (the anniversary speech first) and the two it names
+only inside a block (青海工作, 积石山), then the report's four blocks
+(SEED_BLOCKS: 会议指出 / 要求 / 认为 / 指出, each with its topics, its prose
+verbatim and its measures, numbered 一要… or not); the seven numbered
+measures are seven tasks pointing at them (the sixth split into three
+sub-tasks). The report gives no dates for the topics nor venue, recorder,
+departments or deadlines: those are the demo's plausible choices. Exactly one
+of the seven is overdue (乡村振兴, deadline
 2024-12-31, still in progress); one (民族团结) is closed after a return,
 with its whole event trail.
 
@@ -46,7 +50,18 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from dangjian.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingKind
+from dangjian.meetings.models import (
+    AgendaItem,
+    AgendaItemTopic,
+    Attendance,
+    AttendanceStatus,
+    Measure,
+    Meeting,
+    MeetingKind,
+    StatementBlock,
+    StatementKind,
+)
+from dangjian.meetings.statements import measure_number
 from dangjian.organizations.models import Organization, OrganizationKind
 from dangjian.people.models import Member, PostAssignment, PostTitle
 from dangjian.study.models import Topic, TopicKind
@@ -55,6 +70,7 @@ from dangjian.tasks.models import ProgressReport, Task, TaskEvent, TaskPriority,
 
 K = OrganizationKind
 MK = MeetingKind
+SK = StatementKind
 TS = TaskStatus
 EV = TaskEvent.Kind
 A = AttendanceStatus
@@ -127,6 +143,128 @@ SEED_TOPICS = (
         "坚持人民至上、生命至上，做好受灾群众过冬安置和灾后恢复重建。",
     ),
 )
+# Topics the report names only inside a block (会议认为 … 青海工作; 会议指出 … 积石山), after
+# the six it lists as studied.
+SEED_BLOCK_TOPICS = (
+    (
+        TopicKind.INSTRUCTION,
+        "习近平总书记关于青海工作的重要指示批示",
+        "习近平",
+        datetime.date(2021, 6, 9),
+        "新华社",
+        "坚持以人民为中心，扎实推进青海高质量发展。",
+    ),
+    (
+        TopicKind.INSTRUCTION,
+        "习近平总书记对甘肃临夏州积石山县6.2级地震作出的重要指示",
+        "习近平",
+        datetime.date(2023, 12, 19),
+        "新华社",
+        "全力开展搜救，及时救治受伤人员，最大限度减少人员伤亡，妥善做好善后工作。",
+    ),
+)
+# The four blocks of seed 002, verbatim: (kind, indexes of SEED_TOPICS answered, prose,
+# measures). A numbered measure (一要……) follows the prose; an unnumbered one is words of it.
+SEED_BLOCKS = (
+    (
+        SK.POINTED_OUT,
+        (0,),
+        (
+            "全局上下要认真学习习近平总书记在中共中央纪念毛泽东同志诞辰130周年座谈会上"
+            "的重要讲话精神，坚持全面正确的历史观，充分认识毛泽东同志不可磨灭的历史功勋、"
+            "光耀千秋的历史贡献，始终牢记我们党的历史和本源，永远高举毛泽东思想伟大旗帜，"
+            "以他的崇高精神风范激励我们前进，以他的科学思想指导我们的行动。要深学笃行习近"
+            "平新时代中国特色社会主义思想这一当代中国马克思主义、二十一世纪马克思主义，继"
+            "承和发扬毛泽东同志等老一辈革命家的优良作风和光荣传统，大力弘扬伟大建党精神，"
+            "教育引导局系统全体党员干部矢志不渝为以中国式现代化全面推进强国建设、民族复兴"
+            "伟业而努力奋斗。要在推进全省广电事业发展进程中坚持和运用毛泽东思想活的灵魂，"
+            "坚持实事求是、群众路线和独立自主，持之以恒地把我们党建设好，把我们的事业发展"
+            "好。要在实践中增强“四个自信”，激发干部职工的历史主动精神，走好党的群众路线"
+            "，深入开展作风建设专项行动，为推动全省广播电视和网络视听工作高质量发展提供坚"
+            "强保障。"
+        ),
+        ("深入开展作风建设专项行动",),
+    ),
+    (
+        SK.REQUIRED,
+        (1, 3),
+        (
+            "局系统各部门各单位要深入学习领会习近平总书记在广西考察时发表的重要讲话精神，"
+            "深刻领会中央农村工作会议精神，坚定不移抓好贯彻落实。"
+        ),
+        (
+            (
+                "一要加快推进乡村振兴，大力弘扬脱贫攻坚精神，全面落实“四个不摘”要求，学习运"
+                "用“千万工程”经验，扎实做好今年我局巩固拓展脱贫攻坚成果同乡村振兴有效衔接问"
+                "题整改工作，结合行业实际，认真谋划明年乡村振兴各项工作，把广电的各项惠民工程"
+                "任务落到实处，更好地带动定点帮扶村困难群众就业增收，以钉钉子精神把党中央和省"
+                "委省政府关于乡村振兴和“三农”工作的各项决策部署落到实处。"
+            ),
+            (
+                "二要紧紧围绕铸牢中华民族共同体意识这条工作主线，坚定不移开展民族团结进步创建"
+                "工作，在民族团结主题影视精品创作、加强民族团结进步宣传教育、创建民族团结示范"
+                "单位等方面持续发力，引导局系统各族干部职工进一步增强“五个认同”。"
+            ),
+            (
+                "三要巩固拓展主题教育成果，全面落实“四个以学”重要要求，持续加强政治机关建设"
+                "，全面提升局系统基层党组织政治功能和组织功能，纵深推进全面从严治党，持续用力"
+                "加强作风建设和党风廉政建设，提高干部队伍素质和能力，不断巩固和提升风清气正、"
+                "干事创业的良好政治生态。"
+            ),
+            (
+                "四要持续用心用情用力开展“我为群众办实事”实践活动，慎终如始抓好行业安全生产"
+                "工作，切实维护全行业和谐稳定。"
+            ),
+        ),
+    ),
+    (
+        SK.HELD,
+        (4, 6),
+        (
+            "中共中央政治局召开专题民主生活会，为各级领导班子作出了表率。要深入学习贯彻习"
+            "近平总书记重要讲话精神，进一步深刻领悟“两个确立”的决定性意义，增强推动“两"
+            "个维护”再上新台阶的思想自觉、政治自觉和行动自觉。"
+        ),
+        (
+            (
+                "一要自觉对标对表习近平总书记重要讲话精神，在巩固拓展主题教育成果上下更大功夫"
+                "，与习近平总书记关于青海工作的重要指示批示精神学习贯彻工作结合起来，持续做好"
+                "学习贯彻习近平新时代中国特色社会主义思想的深化、内化、转化工作，做到以理论强"
+                "化促进能力提升。"
+            ),
+            (
+                "二要增强政治敏锐性，树牢造福人民的政绩观，密切联系群众，聚焦高质量发展这一首"
+                "要任务，凝心聚力、团结奋斗，扎实推进全省广电发展实践。要持续巩固壮大主流思想"
+                "舆论，不断创新领袖思想宣传阐释，让领袖思想传播得更立体、更精准；要进一步统筹"
+                "发展与安全，持续提升意识形态风险防范化解能力，抓紧抓实行业安全风险防控，持续"
+                "夯实行业安全发展基础；要突出重点、把握关键，系统谋划2024年重点工作，推动"
+                "各项工作早谋划、早部署、早行动、早落实。"
+            ),
+            (
+                "三要持之以恒正风肃纪，持续强化政治监督，扎实提高一体推进“三不腐”能力和水平"
+                "。严守党的政治纪律和政治规矩，不折不扣地贯彻民主集中制，持续加固中央八项规定"
+                "堤坝，巩固风清气正的政治生态。"
+            ),
+        ),
+    ),
+    (
+        SK.POINTED_OUT,
+        (7, 5, 2),
+        (
+            "全局上下要深入学习领会习近平总书记对甘肃临夏州积石山县6.2级地震作出重要指"
+            "示精神，认真贯彻李强总理检查指导地震灾区关于受灾群众过冬安置和灾后恢复重建的"
+            "部署要求，坚持人民至上、生命至上，立足广电行业职责，发挥广电行业优势，按照省"
+            "委省政府的决策部署和工作要求，全力做好抗震救灾舆论引导、对外宣传、线路抢修及"
+            "行业受损情况摸排统计等各项工作。同时，要认真学习领会习近平总书记对低温雨雪冰"
+            "冻灾害防范应对工作的重要指示要求，坚持底线思维、极限思维，做好极端天气的防范"
+            "应对，细化防范行业安全生产措施，深入排查风险隐患，全力确保广电行业安全。"
+        ),
+        (
+            "全力做好抗震救灾舆论引导、对外宣传、线路抢修及行业受损情况摸排统计等各项工作",
+            "做好极端天气的防范应对，细化防范行业安全生产措施，深入排查风险隐患",
+        ),
+    ),
+)
 SEED_ITEM_TITLE = (
     "传达学习习近平总书记在纪念毛泽东同志诞辰130周年座谈会上的重要讲话等重要讲话、"
     "重要指示精神和会议精神，研究贯彻落实举措"
@@ -139,57 +277,56 @@ SEED_MINUTES = (
     "要认真贯彻李强总理检查指导地震灾区的部署要求，认真学习领会习近平总书记对低温雨雪冰冻灾害"
     "防范应对工作的重要指示要求，全力确保广电行业安全。"
 )
-# The seven requirements: (decision text, task title, lead unit key or None, lead org key,
+# The seven numbered requirements: ((block, measure) in SEED_BLOCKS, task title, lead unit key
+# or None, lead org key,
 # co-operating unit keys, plan). Unit keys are the demo's (province_dept_i: 办公室,
 # 宣传管理处, 传媒机构管理处, 网络视听节目管理处, 规划财务处, 科技处).
 OFFICE, PUBLICITY, MEDIA, ONLINE, FINANCE, TECH = (f"province_dept_{i}" for i in range(6))
 SEED_REQUIREMENTS = (
     (
-        "一要加快推进乡村振兴，扎实做好巩固拓展脱贫攻坚成果同乡村振兴有效衔接问题整改工作，"
-        "把广电的各项惠民工程任务落到实处",
+        (1, 0),
         "加快推进乡村振兴，做好巩固拓展脱贫攻坚成果同乡村振兴有效衔接问题整改",
         FINANCE,
         (OFFICE,),
         "overdue",
     ),
     (
-        "二要紧紧围绕铸牢中华民族共同体意识这条工作主线，坚定不移开展民族团结进步创建工作",
+        (1, 1),
         "铸牢中华民族共同体意识，开展民族团结进步创建",
         PUBLICITY,
         (ONLINE,),
         "closed_after_return",
     ),
     (
-        "三要巩固拓展主题教育成果，全面落实“四个以学”重要要求，持续加强政治机关建设",
+        (1, 2),
         "巩固拓展主题教育成果，持续加强政治机关建设",
         "committee",
         (OFFICE,),
         "long_term",
     ),
     (
-        "四要持续用心用情用力开展“我为群众办实事”实践活动，慎终如始抓好行业安全生产工作",
+        (1, 3),
         "开展“我为群众办实事”实践活动，抓好行业安全生产",
         TECH,
         (OFFICE,),
         "closed",
     ),
     (
-        "一要自觉对标对表习近平总书记重要讲话精神，在巩固拓展主题教育成果上下更大功夫",
+        (2, 0),
         "对标对表习近平总书记重要讲话精神，做好深化、内化、转化工作",
         OFFICE,
         (),
         "closed",
     ),
     (
-        "二要增强政治敏锐性，树牢造福人民的政绩观，聚焦高质量发展这一首要任务，"
-        "扎实推进全省广电发展实践",
+        (2, 1),
         "增强政治敏锐性，扎实推进全省广电发展实践",
         OFFICE,
         (PUBLICITY, ONLINE, TECH),
         "parent",
     ),
     (
-        "三要持之以恒正风肃纪，持续强化政治监督，扎实提高一体推进“三不腐”能力和水平",
+        (2, 2),
         "持之以恒正风肃纪，一体推进“三不腐”",
         "committee",
         (OFFICE,),
@@ -511,7 +648,7 @@ class _History:
 
     def write_topics(self) -> None:
         rows = []
-        for kind, title, speaker, given_on, source, text in SEED_TOPICS:
+        for kind, title, speaker, given_on, source, text in SEED_TOPICS + SEED_BLOCK_TOPICS:
             rows.append(self._topic_row(kind, title, speaker, given_on, source, text, ["省广电局"]))
         seed_count = len(rows)
         months = list(_month_starts(self.first + datetime.timedelta(days=1), self.today))
@@ -549,7 +686,8 @@ class _History:
             {"pk": pk, "given_on": row[3], "title": row[1]}
             for pk, row in zip(ids, rows, strict=True)
         ]
-        self.seed_topics = self.topics[:seed_count]
+        self.seed_topics = self.topics[: len(SEED_TOPICS)]
+        self.seed_block_topics = self.topics[len(SEED_TOPICS) : seed_count]
         self.topic_titles = {t["pk"]: t["title"] for t in self.topics}
         self.history_topics = sorted(
             self.topics[seed_count:], key=lambda t: (t["given_on"], t["pk"])
@@ -604,7 +742,7 @@ class _History:
                 AgendaItem.Kind.STUDY,
                 SEED_ITEM_TITLE,
                 SEED_MINUTES,
-                [r[0] for r in SEED_REQUIREMENTS],
+                [text for _kind, _topics, _prose, measures in SEED_BLOCKS for text in measures],
             )
         )
         self.meetings.append(meeting)
@@ -1008,10 +1146,14 @@ class _History:
         for (m, order), pk in zip(owners, ids, strict=True):
             item_of[(m.pk, order)] = pk
             if order == 1 and m.topics:
-                links.extend((pk, t) for t in dict.fromkeys(m.topics))
-        Through = AgendaItem.topics.through
-        self.table(Through, ("agendaitem_id", "topic_id")).insert(links)
+                listed = list(dict.fromkeys(m.topics))
+                extra = [t["pk"] for t in self.seed_block_topics] if m is self.seed else []
+                links.extend(
+                    (pk, t, n, n <= len(listed)) for n, t in enumerate(listed + extra, start=1)
+                )
+        self.table(AgendaItemTopic, ("agendaitem_id", "topic_id", "order", "listed")).insert(links)
         self.item_of = item_of
+        self._write_blocks(meetings, owners, ids)
         # Attendance
         rng = self.rng
         att = []
@@ -1050,6 +1192,46 @@ class _History:
         ).insert(att)
         self.result.attendances = len(att)
 
+    def _write_blocks(self, meetings, owners, ids) -> None:
+        """Seed 002's four blocks as the report states them; any other item's decisions are
+        the measures of one 会议要求 block (as the services would write them)."""
+        seed_topics = [t["pk"] for t in self.seed_topics + self.seed_block_topics]
+        block_rows, measures_of = [], []
+        for (m, order), pk in zip(owners, ids, strict=True):
+            decisions = m.items[order - 1][3]
+            if m is self.seed and order == 1:
+                for n, (kind, topics, prose, measures) in enumerate(SEED_BLOCKS, start=1):
+                    block_rows.append((pk, n, kind, prose))
+                    measures_of.append((measures, [seed_topics[i] for i in topics], n - 1))
+            elif decisions:
+                block_rows.append((pk, 1, SK.REQUIRED, ""))
+                measures_of.append((decisions, [], None))
+        block_ids = sorted(
+            r[0]
+            for r in self.table(
+                StatementBlock, ("agenda_item_id", "order", "kind", "prose")
+            ).insert(block_rows, returning=("id",))
+        )
+        measure_rows, topic_rows, keys = [], [], []
+        for block_id, (measures, topics, seed_block) in zip(block_ids, measures_of, strict=True):
+            for n, text in enumerate(measures, start=1):
+                measure_rows.append((block_id, n, measure_number(text), text))
+                keys.append(None if seed_block is None else (seed_block, n - 1))
+            topic_rows.extend((block_id, t) for t in topics)
+        self.table(StatementBlock.topics.through, ("statementblock_id", "topic_id")).insert(
+            topic_rows
+        )
+        measure_ids = sorted(
+            r[0]
+            for r in self.table(Measure, ("block_id", "order", "number", "text")).insert(
+                measure_rows, returning=("id",)
+            )
+        )
+        # The seed's measures by (block, measure) index, for its tasks.
+        self.seed_measures = {
+            key: pk for key, pk in zip(keys, measure_ids, strict=True) if key is not None
+        }
+
     def write_tasks(self) -> None:
         tasks: list[dict] = []
         # The seed's seven.
@@ -1057,7 +1239,9 @@ class _History:
         created = SEED_DATE + datetime.timedelta(days=1)
         province = self.orgs["province"]
         committee = self.orgs["province_committee"]
-        for n, (decision, title, lead, coop, plan) in enumerate(SEED_REQUIREMENTS):
+        for n, ((b, i), title, lead, coop, plan) in enumerate(SEED_REQUIREMENTS):
+            decision = SEED_BLOCKS[b][3][i]
+            measure = self.seed_measures[(b, i)]
             task = self._task(
                 title=title,
                 details=decision,
@@ -1072,6 +1256,7 @@ class _History:
                 priority=TaskPriority.HIGH if n in (0, 1, 6) else TaskPriority.NORMAL,
             )
             task["seed"] = True
+            task["measure"] = measure
             tasks.append(task)
             if plan == "parent":
                 task["children"] = []
@@ -1091,6 +1276,7 @@ class _History:
                         priority=TaskPriority.NORMAL,
                     )
                     child["parent"] = task
+                    child["measure"] = measure
                     task["children"].append(child)
                     tasks.append(child)
         # The history's.
@@ -1282,6 +1468,7 @@ class _History:
             "organization_id",
             "origin_meeting_id",
             "origin_agenda_item_id",
+            "origin_measure_id",
             "parent_id",
             "weight",
             "lead_unit_id",
@@ -1310,6 +1497,7 @@ class _History:
                         t["org"].pk,
                         t["meeting"].pk,
                         t["item"],
+                        t.get("measure"),
                         t["parent"]["pk"] if t["parent"] else None,
                         t["weight"],
                         t["lead_unit"].pk if t["lead_unit"] else None,

@@ -28,7 +28,17 @@ from dangjian.people.models import Member
 
 from . import selectors, services
 from .filters import MeetingFilter
-from .models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingKind
+from .models import (
+    AgendaItem,
+    Attendance,
+    AttendanceRole,
+    AttendanceStatus,
+    Measure,
+    Meeting,
+    MeetingKind,
+    StatementBlock,
+    StatementKind,
+)
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
@@ -37,21 +47,69 @@ class AttendanceSerializer(serializers.ModelSerializer):
         enum_name="AttendanceStatusEnum", choices=AttendanceStatus.choices, read_only=True
     )
 
+    role = NamedChoiceField(
+        enum_name="AttendanceRoleEnum", choices=AttendanceRole.choices, read_only=True
+    )
+
     class Meta:
         model = Attendance
-        fields = ["member", "member_name", "status", "reason", "signed_in_at", "via_qr"]
+        fields = ["member", "member_name", "role", "status", "reason", "signed_in_at", "via_qr"]
         read_only_fields = fields
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    """A measure, verbatim; ``number`` is 1 for 一要…, null when it is not numbered."""
+
+    class Meta:
+        model = Measure
+        fields = ["id", "order", "number", "text"]
+        read_only_fields = fields
+
+
+class StatementBlockSerializer(serializers.ModelSerializer):
+    kind = NamedChoiceField(
+        enum_name="StatementKindEnum", choices=StatementKind.choices, read_only=True
+    )
+    topics = serializers.SerializerMethodField()
+    measures = MeasureSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StatementBlock
+        fields = ["id", "order", "kind", "prose", "topics", "measures"]
+        read_only_fields = fields
+
+    def get_topics(self, block) -> list[int]:
+        return sorted(t.pk for t in block.topics.all())
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
     kind = NamedChoiceField(
         enum_name="AgendaItemKindEnum", choices=AgendaItem.Kind.choices, read_only=True
     )
+    topics = serializers.SerializerMethodField(help_text="Topic ids in the report's order.")
+    topics_named_in_blocks_only = serializers.SerializerMethodField()
+    blocks = StatementBlockSerializer(many=True, read_only=True, source="block_list")
 
     class Meta:
         model = AgendaItem
-        fields = ["id", "order", "kind", "title", "topics", "minutes", "decisions"]
+        fields = [
+            "id",
+            "order",
+            "kind",
+            "title",
+            "topics",
+            "topics_named_in_blocks_only",
+            "minutes",
+            "decisions",
+            "blocks",
+        ]
         read_only_fields = fields
+
+    def get_topics(self, item) -> list[int]:
+        return [r.topic_id for r in item.topic_rows]
+
+    def get_topics_named_in_blocks_only(self, item) -> list[int]:
+        return [r.topic_id for r in item.topic_rows if not r.listed]
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -127,6 +185,9 @@ class MeetingUpdateSerializer(VersionedUpdateMixin, MeetingCreateSerializer):
 class AttendanceEntrySerializer(serializers.Serializer):
     member = MemberRefField()
     status = NamedChoiceField(enum_name="AttendanceStatusEnum", choices=AttendanceStatus.choices)
+    role = NamedChoiceField(
+        enum_name="AttendanceRoleEnum", choices=AttendanceRole.choices, required=False
+    )
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
@@ -135,22 +196,54 @@ class AttendanceInputSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, required=False)
 
 
+def _topics_in_order(serializer, value) -> list:
+    from dangjian.study.models import Topic
+
+    user = serializer.context["request"].user
+    found = {
+        t.pk: t for t in Topic.objects.restrict(user, Action.MEETING_VIEW).filter(pk__in=value)
+    }
+    if len(found) != len(set(value)):
+        raise serializers.ValidationError("Unknown topic.")
+    return [found[pk] for pk in dict.fromkeys(value)]
+
+
+class MeasureInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+    number = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, help_text="Omitted: read from 一要…"
+    )
+
+
+class BlockInputSerializer(serializers.Serializer):
+    kind = NamedChoiceField(enum_name="StatementKindEnum", choices=StatementKind.choices)
+    prose = serializers.CharField(required=False, allow_blank=True)
+    topics = serializers.ListField(child=serializers.IntegerField(), required=False)
+    measures = MeasureInputSerializer(many=True, required=False)
+
+    def validate_topics(self, value):
+        return _topics_in_order(self, value)
+
+
 class AgendaInputSerializer(serializers.Serializer):
     kind = NamedChoiceField(enum_name="AgendaItemKindEnum", choices=AgendaItem.Kind.choices)
     title = serializers.CharField(max_length=300)
-    topics = serializers.ListField(child=serializers.IntegerField(), required=False)
+    topics = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="In the report's order."
+    )
     minutes = serializers.CharField(required=False, allow_blank=True)
     decisions = serializers.ListField(child=serializers.CharField(max_length=2000), required=False)
+    blocks = BlockInputSerializer(many=True, required=False)
     order = serializers.IntegerField(min_value=1, required=False)
 
     def validate_topics(self, value):
-        from dangjian.study.models import Topic
+        return _topics_in_order(self, value)
 
-        user = self.context["request"].user
-        found = list(Topic.objects.restrict(user, Action.MEETING_VIEW).filter(pk__in=value))
-        if len(found) != len(set(value)):
-            raise serializers.ValidationError("Unknown topic.")
-        return found
+    def validate_blocks(self, value):
+        return [
+            {**block, "measures": [{"number": "auto", **m} for m in block.get("measures", [])]}
+            for block in value
+        ]
 
 
 @extend_schema_view(
@@ -256,6 +349,9 @@ class MeetingViewSet(PolicyViewSetMixin, mixins.ListModelMixin, viewsets.Generic
         meeting = self.get_object()
         data = self._valid(AgendaInputSerializer)
         item = services.agenda_item_add(actor=request.user, meeting=meeting, **data)
+        item = AgendaItem.objects.prefetch_related(selectors.TOPIC_ROWS, selectors.BLOCKS).get(
+            pk=item.pk
+        )
         return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

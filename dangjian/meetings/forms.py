@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.access.roles import Action
@@ -14,6 +15,7 @@ from dangjian.people.widgets import MemberPickerSelect, member_label
 from .models import (
     LEADING_GROUP_KINDS,
     AgendaItem,
+    AttendanceRole,
     AttendanceStatus,
     LifeRule,
     Meeting,
@@ -133,6 +135,7 @@ class CancelForm(BootstrapFormMixin, forms.Form):
 
 class AttendanceRowForm(forms.Form):
     member = forms.ModelChoiceField(queryset=Member.objects.none(), required=False)
+    role = forms.ChoiceField(choices=AttendanceRole.choices, required=False)
     status = forms.ChoiceField(choices=AttendanceStatus.choices, required=False)
     reason = forms.CharField(max_length=200, required=False, validators=[validate_no_markup])
 
@@ -142,6 +145,7 @@ class AttendanceRowForm(forms.Form):
         self.fields["member"].label_from_instance = member_label
         self.fields["member"].widget.attrs["class"] = "form-select form-select-sm"
         self.fields["status"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["role"].widget.attrs["class"] = "form-select form-select-sm"
         self.fields["reason"].widget.attrs.update(
             {"class": "form-control form-control-sm", "placeholder": _("Reason for leave")}
         )
@@ -181,6 +185,7 @@ class BaseAttendanceFormSet(forms.BaseFormSet):
             {
                 "member": f.cleaned_data["member"],
                 "status": f.cleaned_data.get("status") or AttendanceStatus.EXPECTED,
+                "role": f.cleaned_data.get("role") or AttendanceRole.ATTENDING,
                 "reason": f.cleaned_data.get("reason", ""),
             }
             for f in self.forms
@@ -194,11 +199,27 @@ AttendanceFormSet = forms.formset_factory(
 
 
 class AgendaItemForm(BootstrapFormMixin, forms.ModelForm):
-    decisions_text = forms.CharField(
-        label=_("Decisions and requirements"),
+    block_topics = forms.ModelMultipleChoiceField(
+        label=_("Topics named only in the blocks"),
+        queryset=None,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("One per line (一要……, 二要……); each can later become tasks."),
+        widget=forms.SelectMultiple(attrs={"size": 4, "data-topic-select": "1"}),
+        help_text=_(
+            "Topics a block answers that are not in the list of what was studied "
+            "(e.g. an instruction recalled under 会议指出)."
+        ),
+    )
+    statements = forms.CharField(
+        label=_("What the meeting stated (blocks and measures)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_(
+            "A line 会议指出, 会议强调, 会议要求 or 会议认为 starts a block; after it, in 【】, "
+            "the topics it answers (their numbers or words of their titles, separated by ；). "
+            "Then the block's words; a line starting 一要, 二要… is a numbered measure; a line "
+            "starting with * is a measure without a number (words from the prose). Each "
+            "measure can later become tasks."
+        ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -211,29 +232,61 @@ class AgendaItemForm(BootstrapFormMixin, forms.ModelForm):
         }
 
     def __init__(self, *args, user, meeting, **kwargs):
+        from dangjian.meetings.services import item_topics
+        from dangjian.meetings.statements import format_blocks
         from dangjian.study.models import Topic
 
         super().__init__(*args, **kwargs)
-        self.fields["topics"].queryset = Topic.objects.restrict(user, Action.MEETING_VIEW).order_by(
-            "-given_on", "-id"
+        topics = Topic.objects.restrict(user, Action.MEETING_VIEW).order_by("-given_on", "-id")
+        for name in ("topics", "block_topics"):
+            self.fields[name].queryset = topics
+            self.fields[name].label_from_instance = lambda t: f"{t.given_on:%Y-%m-%d} {t.title}"
+        self.fields["topics"].help_text = _(
+            "Study items only. Type in the search box to filter. New topics are added after "
+            "the others; put them in the report's order with the arrows on the meeting page."
         )
-        self.fields["topics"].label_from_instance = lambda t: f"{t.given_on:%Y-%m-%d} {t.title}"
-        self.fields["topics"].help_text = _("Study items only. Type in the search box to filter.")
         self.fields["version"].initial = meeting.version
+        self.current_topics = item_topics(self.instance) if self.instance.pk else []
         if self.instance.pk:
-            self.fields["decisions_text"].initial = "\n".join(self.instance.decisions)
+            listed = item_topics(self.instance, listed=True)
+            self.initial["topics"] = [t.pk for t in listed]
+            self.fields["block_topics"].initial = [
+                t.pk for t in self.current_topics if t not in listed
+            ]
+            self.fields["statements"].initial = format_blocks(
+                self.instance.blocks.prefetch_related("topics", "measures").order_by("order"),
+                self.current_topics,
+            )
 
-    def clean_decisions_text(self):
-        return [
-            line.strip()
-            for line in self.cleaned_data["decisions_text"].splitlines()
-            if line.strip()
-        ]
+    def ordered_topics(self) -> tuple[list, list]:
+        """(listed, named only in blocks): the topics already linked keep their order, new
+        ones follow in the order of the list."""
+        chosen = list(self.cleaned_data.get("topics") or ())
+        extra = [t for t in self.cleaned_data.get("block_topics") or () if t not in chosen]
+        rank = {t.pk: i for i, t in enumerate(self.current_topics)}
+
+        def key(t):
+            return rank.get(t.pk, len(rank))
+
+        return sorted(chosen, key=key), sorted(extra, key=key)
+
+    def clean(self):
+        from dangjian.meetings.statements import parse_blocks
+
+        data = super().clean()
+        if self.errors:
+            return data
+        listed, extra = self.ordered_topics()
+        try:
+            data["blocks"] = parse_blocks(data.get("statements") or "", listed + extra)
+        except ValidationError as exc:
+            self.add_error("statements", exc)
+        return data
 
     def service_data(self) -> dict:
-        data = dict(self.cleaned_data)
-        data.pop("version", None)
-        data["decisions"] = data.pop("decisions_text", [])
+        listed, _extra = self.ordered_topics()
+        data = {name: self.cleaned_data[name] for name in ("kind", "title", "minutes", "blocks")}
+        data["topics"] = listed
         return data
 
 

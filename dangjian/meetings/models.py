@@ -141,12 +141,18 @@ class AgendaItem(IdentifyingTextMixin, models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     title = models.CharField(_("title"), max_length=300, validators=[validate_no_markup])
+    # In the report's order (AgendaItemTopic.order), the lead topic first.
     topics = models.ManyToManyField(
-        "study.Topic", verbose_name=_("topics"), blank=True, related_name="agenda_items"
+        "study.Topic",
+        verbose_name=_("topics"),
+        blank=True,
+        related_name="agenda_items",
+        through="AgendaItemTopic",
     )
     minutes = models.TextField(_("minutes"), blank=True)
-    # The requirements or decisions stated under this item, one per entry
-    # ("一要……"), each of which may become tasks.
+    # The texts of the item's measures (StatementBlock → Measure), in order: a
+    # copy kept by the services for the readers of the flat list (decision →
+    # tasks by index, the import, the API's ``decisions``).
     decisions = models.JSONField(_("decisions"), default=list, blank=True)
 
     class Meta:
@@ -159,6 +165,109 @@ class AgendaItem(IdentifyingTextMixin, models.Model):
 
     def __str__(self):
         return f"{self.order}. {self.title}"
+
+
+class AgendaItemTopic(models.Model):
+    """A topic of a study item, in the report's order. ``listed`` is False for a topic
+    the report names only inside a block (seed 002's 积石山 instruction), not in the
+    list of what was conveyed."""
+
+    # The column names of the table Django made for the plain many-to-many.
+    agendaitem = models.ForeignKey(AgendaItem, on_delete=models.CASCADE)
+    topic = models.ForeignKey("study.Topic", on_delete=models.CASCADE)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    listed = models.BooleanField(_("in the list of what was studied"), default=True)
+
+    class Meta:
+        db_table = "meetings_agendaitem_topics"
+        verbose_name = _("topic of an agenda item")
+        verbose_name_plural = _("topics of agenda items")
+        ordering = ["agendaitem", "order", "id"]
+        # As the plain many-to-many's table already has it.
+        unique_together = [("agendaitem", "topic")]
+
+    def __str__(self):
+        return f"{self.agendaitem_id}·{self.order}·{self.topic_id}"
+
+
+class StatementKind(models.TextChoices):
+    # The words that open the block in a report, in the genre's usual order.
+    POINTED_OUT = "pointed_out", _("the meeting pointed out (会议指出)")
+    STRESSED = "stressed", _("the meeting stressed (会议强调)")
+    REQUIRED = "required", _("the meeting required (会议要求)")
+    HELD = "held", _("the meeting held (会议认为)")
+
+
+STATEMENT_LEADS = {
+    StatementKind.POINTED_OUT: "会议指出",
+    StatementKind.STRESSED: "会议强调",
+    StatementKind.REQUIRED: "会议要求",
+    StatementKind.HELD: "会议认为",
+}
+
+
+class StatementBlock(models.Model):
+    """One block of what a meeting stated under an agenda item (会议指出 / 强调 / 要求 /
+    认为): the topics it answers, its prose, and its measures."""
+
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("agenda item"),
+        on_delete=models.CASCADE,
+        related_name="blocks",
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=StatementKind.choices, default=StatementKind.REQUIRED
+    )
+    # The block's words after "会议指出，", verbatim (the measures' sentences included).
+    prose = models.TextField(_("prose"), blank=True, validators=[validate_no_markup])
+    topics = models.ManyToManyField(
+        "study.Topic", verbose_name=_("topics"), blank=True, related_name="statement_blocks"
+    )
+
+    class Meta:
+        verbose_name = _("statement block")
+        verbose_name_plural = _("statement blocks")
+        ordering = ["agenda_item", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agenda_item", "order"], name="block_unique_order")
+        ]
+
+    def __str__(self):
+        return f"{STATEMENT_LEADS.get(self.kind, self.kind)} {self.prose[:20]}"
+
+    @property
+    def lead(self) -> str:
+        return STATEMENT_LEADS.get(self.kind, "")
+
+
+class Measure(models.Model):
+    """A measure stated in a block, verbatim: numbered (一要……, ``number`` 1) or not
+    (深入开展作风建设专项行动, ``number`` None). Tasks point at it."""
+
+    block = models.ForeignKey(
+        StatementBlock, verbose_name=_("block"), on_delete=models.CASCADE, related_name="measures"
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    number = models.PositiveSmallIntegerField(_("number"), null=True, blank=True)
+    text = models.TextField(_("text"), validators=[validate_no_markup])
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["block", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["block", "order"], name="measure_unique_order")
+        ]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class AttendanceRole(models.TextChoices):
+    ATTENDING = "attending", _("attending (出席)")
+    OBSERVING = "observing", _("sitting in (列席)")
 
 
 class AttendanceStatus(models.TextChoices):
@@ -184,6 +293,10 @@ class Attendance(models.Model):
         max_length=20,
         choices=AttendanceStatus.choices,
         default=AttendanceStatus.EXPECTED,
+    )
+    # 出席 (a member of the body) or 列席 (sitting in without a vote).
+    role = models.CharField(
+        _("role"), max_length=20, choices=AttendanceRole.choices, default=AttendanceRole.ATTENDING
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     signed_in_at = models.DateTimeField(_("signed in at"), null=True, blank=True)

@@ -10,8 +10,59 @@ from django.utils import timezone
 
 from dangjian.access.roles import Action
 from dangjian.organizations.models import Organization
+from dangjian.people.collation import protocol_key
+from dangjian.people.models import PostAssignment
 
-from .models import AgendaItem, Attendance, AttendanceStatus, LifeRule, Meeting
+from .models import (
+    AgendaItem,
+    AgendaItemTopic,
+    Attendance,
+    AttendanceStatus,
+    LifeRule,
+    Measure,
+    Meeting,
+    StatementBlock,
+)
+
+# What a page or document needs of an agenda item's structure (see item_structure_prefetch).
+TOPIC_ROWS = Prefetch(
+    "agendaitemtopic_set",
+    queryset=AgendaItemTopic.objects.select_related("topic").order_by(
+        "order", "topic__given_on", "topic_id"
+    ),
+    to_attr="topic_rows",
+)
+BLOCKS = Prefetch(
+    "blocks",
+    queryset=StatementBlock.objects.order_by("order", "id").prefetch_related(
+        "topics", Prefetch("measures", queryset=Measure.objects.order_by("order", "id"))
+    ),
+    to_attr="block_list",
+)
+
+
+def posts_in(organization_id: int, member_ids) -> dict[int, list[str]]:
+    """The current posts each member holds in the organization."""
+    posts: dict[int, list[str]] = {}
+    rows = PostAssignment.objects.filter(
+        organization_id=organization_id, member_id__in=list(member_ids), ended_on__isnull=True
+    ).order_by("id")
+    for member_id, title in rows.values_list("member_id", "title"):
+        posts.setdefault(member_id, []).append(title)
+    return posts
+
+
+def protocol_sorted(meeting: Meeting, rows, member=lambda row: row.member) -> list:
+    """``rows`` in protocol order (post in the meeting's organization, administrative rank,
+    then 姓氏笔画), whatever the database's collation."""
+    rows = list(rows)
+    posts = posts_in(meeting.organization_id, {member(r).pk for r in rows})
+
+    def key(row):
+        m = member(row)
+        return protocol_key(name=m.name, posts=posts.get(m.pk, ()), admin_title=m.admin_title)
+
+    return sorted(rows, key=key)
 
 
 def meeting_list(*, user, action: str = Action.MEETING_VIEW) -> QuerySet[Meeting]:
@@ -37,7 +88,9 @@ def meeting_detail_queryset(*, user, action: str = Action.MEETING_VIEW) -> Query
         .prefetch_related(
             Prefetch(
                 "agenda_items",
-                queryset=AgendaItem.objects.order_by("order", "id").prefetch_related("topics"),
+                queryset=AgendaItem.objects.order_by("order", "id").prefetch_related(
+                    TOPIC_ROWS, BLOCKS
+                ),
             ),
             Prefetch(
                 "attendances",

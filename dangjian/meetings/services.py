@@ -29,11 +29,17 @@ from .models import (
     FIRST_AGENDA_KINDS,
     LEADING_GROUP_KINDS,
     AgendaItem,
+    AgendaItemTopic,
     Attendance,
+    AttendanceRole,
     AttendanceStatus,
     LifeRule,
+    Measure,
     Meeting,
+    StatementBlock,
+    StatementKind,
 )
+from .statements import measure_number
 
 MEETING_FIELDS = (
     "kind",
@@ -326,8 +332,153 @@ def _check_topics(kind: str, topics) -> None:
 def _item_snapshot(item: AgendaItem, topics=None) -> dict:
     data = audit.snapshot(item, ("order", "kind", "title", "minutes", "decisions"))
     if topics is not None:
-        data["topics"] = sorted(t.pk for t in topics)
+        data["topics"] = [t.pk for t in topics]  # in order: the order is part of the record
+    if item.pk:
+        data["blocks"] = [
+            [b.kind, b.prose, sorted(t.pk for t in b.topics.all())]
+            for b in item.blocks.prefetch_related("topics")
+        ]
     return data
+
+
+def item_topics(item: AgendaItem, *, listed: bool | None = None) -> list:
+    """The item's topics in the report's order (``listed``: only those in, or out of, the list
+    of what was studied)."""
+    rows = AgendaItemTopic.objects.filter(agendaitem=item).select_related("topic")
+    if listed is not None:
+        rows = rows.filter(listed=listed)
+    # Rows of equal order (added outside the services) in the order the topics were given.
+    return [r.topic for r in rows.order_by("order", "topic__given_on", "topic_id")]
+
+
+def _set_topics(item: AgendaItem, topics: Sequence, extra: Sequence = ()) -> None:
+    """Link ``topics`` (listed, in this order) then ``extra`` (named only in a block)."""
+    wanted = list(dict.fromkeys(list(topics) + [t for t in extra if t not in topics]))
+    listed = set(t.pk for t in topics)
+    AgendaItemTopic.objects.filter(agendaitem=item).exclude(
+        topic_id__in=[t.pk for t in wanted]
+    ).delete()
+    existing = {r.topic_id: r for r in AgendaItemTopic.objects.filter(agendaitem=item)}
+    for i, topic in enumerate(wanted, 1):
+        row = existing.get(topic.pk) or AgendaItemTopic(agendaitem=item, topic=topic)
+        if row.pk and row.order == i and row.listed == (topic.pk in listed):
+            continue
+        row.order, row.listed = i, topic.pk in listed
+        row.save()
+
+
+def _clean_blocks(blocks) -> list[dict]:
+    """Blocks as the services store them: kind, prose, topics, measures [{text, number}]."""
+    cleaned = []
+    for block in blocks or ():
+        kind = block.get("kind") or StatementKind.REQUIRED
+        if kind not in StatementKind.values:
+            raise ValidationError({"blocks": _("Unknown kind of block.")})
+        prose = str(block.get("prose") or "").strip()
+        measures = []
+        for entry in block.get("measures") or ():
+            text = str(entry.get("text") if isinstance(entry, dict) else entry).strip()
+            if not text:
+                continue
+            number = entry.get("number", "auto") if isinstance(entry, dict) else "auto"
+            measures.append(
+                {"text": text, "number": measure_number(text) if number == "auto" else number}
+            )
+        _clean_decisions([m["text"] for m in measures])
+        if prose:
+            try:
+                validate_no_markup(prose)
+            except ValidationError as exc:
+                raise ValidationError({"blocks": exc.messages}) from None
+        if prose or measures:
+            cleaned.append(
+                {
+                    "kind": kind,
+                    "prose": prose,
+                    "topics": list(block.get("topics") or ()),
+                    "measures": measures,
+                }
+            )
+    return cleaned
+
+
+def _write_blocks(item: AgendaItem, blocks: list[dict]) -> None:
+    """Replace the item's blocks by ``blocks`` (cleaned), keeping each block and measure row
+    at the same position (so tasks keep pointing at their measure); a measure some task
+    carries out cannot be removed."""
+    old_blocks = list(item.blocks.order_by("order", "id"))
+    for i, data in enumerate(blocks):
+        block = old_blocks[i] if i < len(old_blocks) else None
+        if block is None:
+            block = StatementBlock(agenda_item=item, order=10000 + i)
+        block.kind, block.prose = data["kind"], data["prose"]
+        block.full_clean(exclude=["agenda_item", "order"], validate_constraints=False)
+        block.save()
+        block.topics.set(data["topics"])
+        old_measures = list(block.measures.order_by("order", "id"))
+        for j, m in enumerate(data["measures"]):
+            measure = old_measures[j] if j < len(old_measures) else None
+            measure = measure or Measure(block=block)
+            measure.order, measure.text, measure.number = 10000 + j, m["text"], m["number"]
+            measure.save()
+        _drop_measures(old_measures[len(data["measures"]) :])
+    for block in old_blocks[len(blocks) :]:
+        _drop_measures(list(block.measures.all()))
+        block.delete()
+    for i, block in enumerate(item.blocks.order_by("order", "id"), 1):
+        StatementBlock.objects.filter(pk=block.pk).update(order=i)
+        for j, pk in enumerate(block.measures.order_by("order", "id").values_list("pk", flat=True)):
+            Measure.objects.filter(pk=pk).update(order=j + 1)
+    item.decisions = [
+        m.text
+        for m in Measure.objects.filter(block__agenda_item=item).order_by("block__order", "order")
+    ]
+    item.save(update_fields=["decisions"])
+
+
+def _drop_measures(measures: Sequence[Measure]) -> None:
+    for measure in measures:
+        if measure.tasks.exists():
+            raise ValidationError(
+                _("Tasks carry out the measure “%(text)s”; it cannot be removed.")
+                % {"text": measure.text[:40]}
+            )
+        measure.delete()
+
+
+def _blocks_from_decisions(item: AgendaItem | None, decisions) -> list[dict]:
+    """The old flat list of decisions as blocks: the measures of the item's only block (a
+    会议要求 block when it has none). An item with several blocks is edited by blocks."""
+    blocks = list(item.blocks.order_by("order")) if item is not None and item.pk else []
+    if len(blocks) > 1:
+        if list(decisions) == list(item.decisions):
+            return [_block_data(b) for b in blocks]
+        raise ValidationError(
+            {"decisions": _("This item states several blocks: edit its blocks instead.")}
+        )
+    data = _block_data(blocks[0]) if blocks else {"kind": StatementKind.REQUIRED, "prose": ""}
+    data["measures"] = list(decisions)
+    return [data]
+
+
+def _block_data(block: StatementBlock) -> dict:
+    return {
+        "kind": block.kind,
+        "prose": block.prose,
+        "topics": list(block.topics.all()),
+        "measures": [{"text": m.text, "number": m.number} for m in block.measures.all()],
+    }
+
+
+def _apply_structure(item, kind, topics, blocks) -> None:
+    """Topics (ordered) and blocks; the blocks' topics not among ``topics`` are linked too,
+    after them, as named only in a block."""
+    extra = [t for b in blocks for t in b["topics"]]
+    if topics is None:
+        topics = item_topics(item, listed=True)
+    _check_topics(kind, list(topics) + extra)
+    _set_topics(item, list(topics), extra)
+    _write_blocks(item, blocks)
 
 
 @transaction.atomic
@@ -340,15 +491,21 @@ def agenda_item_add(
     topics: Iterable = (),
     minutes: str = "",
     decisions: Iterable[str] = (),
+    blocks: Iterable[dict] | None = None,
     order: int | None = None,
     check: bool = True,
 ) -> AgendaItem:
-    """Add an item (at the end, or at ``order``, shifting the later ones down)."""
+    """Add an item (at the end, or at ``order``, shifting the later ones down). ``topics``
+    in the report's order; ``blocks``: [{kind, prose, topics, measures}] (or the old flat
+    ``decisions``, as one 会议要求 block)."""
     m = _locked(meeting)
     _guard(actor, m.organization, check)
     if m.status == Meeting.Status.CANCELLED:
         raise ValidationError(_("This meeting was cancelled and can no longer be changed."))
-    topics = list(topics or ())
+    topics = list(dict.fromkeys(topics or ()))
+    blocks = _clean_blocks(
+        blocks if blocks is not None else _blocks_from_decisions(None, decisions)
+    )
     _check_topics(kind, topics)
     last = m.agenda_items.aggregate(n=Max("order"))["n"] or 0
     if order is None or order > last:
@@ -360,19 +517,18 @@ def agenda_item_add(
         kind=kind,
         title=title,
         minutes=minutes,
-        decisions=_clean_decisions(decisions),
     )
     item.full_clean(exclude=["order"], validate_unique=False, validate_constraints=False)
     if order <= last:
         _shift(m, order, +1)
     item.save()
-    item.topics.set(topics)
+    _apply_structure(item, kind, topics, blocks)
     _touch(m)
     audit.record(
         actor=actor,
         action=audit.AuditEvent.Action.CREATE,
         obj=item,
-        changes=audit.diff({}, _item_snapshot(item, topics)),
+        changes=audit.diff({}, _item_snapshot(item, item_topics(item))),
         note=str(m),
     )
     return item
@@ -392,7 +548,8 @@ def _shift(meeting: Meeting, from_order: int, step: int) -> None:
 def agenda_item_update(
     *, actor, item: AgendaItem, version: int | None = None, check: bool = True, **fields
 ) -> AgendaItem:
-    """Change an item's kind, title, topics, minutes and decisions."""
+    """Change an item's kind, title, topics (in order), minutes and blocks (or the flat
+    ``decisions``)."""
     m = _locked(item.meeting)
     _guard(actor, m.organization, check)
     if version is not None and version != m.version:
@@ -400,23 +557,27 @@ def agenda_item_update(
     if m.status == Meeting.Status.CANCELLED:
         raise ValidationError(_("This meeting was cancelled and can no longer be changed."))
     it = AgendaItem.objects.select_for_update().get(pk=item.pk)
-    allowed = {"kind", "title", "topics", "minutes", "decisions"}
+    allowed = {"kind", "title", "topics", "minutes", "decisions", "blocks"}
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"agenda_item_update() cannot change {sorted(unknown)}")
-    before = _item_snapshot(it, it.topics.all())
-    topics = list(fields.pop("topics")) if "topics" in fields else None
-    if "decisions" in fields:
-        fields["decisions"] = _clean_decisions(fields["decisions"])
+    before = _item_snapshot(it, item_topics(it))
+    topics = list(dict.fromkeys(fields.pop("topics"))) if "topics" in fields else None
+    if "blocks" in fields:
+        blocks = fields.pop("blocks")
+        fields.pop("decisions", None)
+    elif "decisions" in fields:
+        blocks = _blocks_from_decisions(it, _clean_decisions(fields.pop("decisions")))
+    else:
+        blocks = [_block_data(b) for b in it.blocks.order_by("order")]
+    blocks = _clean_blocks(blocks)
     for name, value in fields.items():
         setattr(it, name, value)
-    _check_topics(it.kind, topics if topics is not None else list(it.topics.all()))
     it.full_clean(validate_unique=False, validate_constraints=False)
     it.save()
-    if topics is not None:
-        it.topics.set(topics)
+    _apply_structure(it, it.kind, topics, blocks)
     _touch(m)
-    changes = audit.diff(before, _item_snapshot(it, it.topics.all()))
+    changes = audit.diff(before, _item_snapshot(it, item_topics(it)))
     if changes:
         audit.record(actor=actor, action=audit.AuditEvent.Action.UPDATE, obj=it, changes=changes)
     return it
@@ -464,6 +625,33 @@ def agenda_reorder(*, actor, meeting: Meeting, item_ids: Sequence[int], check: b
         action=audit.AuditEvent.Action.UPDATE,
         obj=m,
         changes={"agenda_order": list(item_ids)},
+    )
+
+
+@transaction.atomic
+def agenda_topic_move(*, actor, item: AgendaItem, topic, step: int, check: bool = True) -> None:
+    """Move one topic of a study item up (``step`` -1) or down (+1) in the report's order."""
+    m = _locked(item.meeting)
+    _guard(actor, m.organization, check)
+    if m.status == Meeting.Status.CANCELLED:
+        raise ValidationError(_("This meeting was cancelled and can no longer be changed."))
+    topics = item_topics(item)
+    if topic not in topics:
+        raise ValidationError(_("This topic is not studied under this item."))
+    i = topics.index(topic)
+    j = min(max(i + step, 0), len(topics) - 1)
+    if i == j:
+        return
+    topics.insert(j, topics.pop(i))
+    listed = item_topics(item, listed=True)
+    _set_topics(item, [t for t in topics if t in listed], [t for t in topics if t not in listed])
+    _touch(m)
+    audit.record(
+        actor=actor,
+        action=audit.AuditEvent.Action.UPDATE,
+        obj=item,
+        changes={"topics": [[t.pk for t in item_topics(item)]]},
+        note=str(m),
     )
 
 
@@ -519,6 +707,8 @@ def attendance_record(
         seen.add(member.pk)
         if status not in AttendanceStatus.values:
             errors.append(_("%(name)s: unknown attendance status.") % {"name": member.name})
+        if entry.get("role") and entry["role"] not in AttendanceRole.values:
+            errors.append(_("%(name)s: unknown attendance role.") % {"name": member.name})
         if status == AttendanceStatus.LEAVE and not reason:
             errors.append(_("%(name)s is on leave: give the reason.") % {"name": member.name})
         if reason:
@@ -552,13 +742,16 @@ def attendance_record(
         status = entry.get("status") or AttendanceStatus.EXPECTED
         reason = (entry.get("reason") or "").strip() if status == AttendanceStatus.LEAVE else ""
         row = existing.get(member.pk)
+        role = entry.get("role") or (row.role if row else AttendanceRole.ATTENDING)
         if row is None:
             row = Attendance(meeting=m, member=member)
-        elif row.status == status and row.reason == reason:
+        elif row.status == status and row.reason == reason and row.role == role:
             saved.append(row)
             continue
         changes[member.name] = [row.status if row.pk else None, status]
-        row.status, row.reason = status, reason
+        if row.pk and row.role != role:
+            changes[member.name].append(role)
+        row.status, row.reason, row.role = status, reason, role
         row.full_clean(exclude=["meeting", "member"], validate_unique=False)
         try:
             with transaction.atomic():
@@ -714,6 +907,12 @@ def decision_to_tasks(
         raise ValidationError(_("This meeting was cancelled and can no longer be changed."))
     if not 0 <= decision_index < len(item.decisions):
         raise ValidationError(_("This agenda item has no such decision."))
+    # The flat list of decisions is the measures in order: the index names the measure.
+    measure = (
+        Measure.objects.filter(block__agenda_item=item)
+        .order_by("block__order", "order")[decision_index : decision_index + 1]
+        .first()
+    )
     if not tasks:
         raise ValidationError(_("Give at least one task."))
     created = []
@@ -730,6 +929,7 @@ def decision_to_tasks(
                 organization=m.organization,
                 origin_meeting=m,
                 origin_agenda_item=item,
+                origin_measure=measure,
                 check=check,
                 **data,
             )

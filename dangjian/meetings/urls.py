@@ -17,6 +17,11 @@ urlpatterns = [
     path("agenda/<int:pk>/delete/", views.AgendaDeleteView.as_view(), name="agenda_delete"),
     path("agenda/<int:pk>/move/", views.AgendaMoveView.as_view(), name="agenda_move"),
     path(
+        "agenda/<int:pk>/topics/<int:topic_pk>/move/",
+        views.AgendaTopicMoveView.as_view(),
+        name="agenda_topic_move",
+    ),
+    path(
         "agenda/<int:pk>/decisions/<int:index>/tasks/",
         views.DecisionTasksView.as_view(),
         name="decision_tasks",

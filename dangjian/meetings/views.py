@@ -119,11 +119,22 @@ class MeetingDetailView(ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         user, meeting = self.request.user, self.object
         items = list(meeting.agenda_items.all())
-        attendances = sorted(meeting.attendances.all(), key=lambda a: (a.member.name, a.pk))
+        attendances = selectors.protocol_sorted(meeting, meeting.attendances.all())
         tasks = selectors.meeting_tasks(user=user, meeting=meeting)
         for item in items:
             item.task_list = tasks.get(item.pk, [])
-            item.numbered_decisions = list(enumerate(item.decisions))
+            item.topic_numbers = {r.topic_id: i for i, r in enumerate(item.topic_rows, 1)}
+            # Each measure with its index in the flat list (the decision → tasks flow).
+            n = 0
+            for block in item.block_list:
+                block.topic_list = sorted(
+                    (item.topic_numbers.get(t.pk, 0), t) for t in block.topics.all()
+                )
+                for measure in block.measures.all():
+                    measure.index, n = n, n + 1
+                    measure.task_list = [
+                        t for t in item.task_list if t.origin_measure_id == measure.pk
+                    ]
         ctx["items"] = items
         ctx["attendances"] = attendances
         ctx["counts"] = selectors.attendance_counts(attendances)
@@ -258,13 +269,18 @@ class AttendanceUpdateView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def _formset(self, data=None):
-        rows = list(self.meeting.attendances.select_related("member").order_by("member__name"))
+        rows = selectors.protocol_sorted(
+            self.meeting, self.meeting.attendances.select_related("member")
+        )
         candidates = (
             services.attendance_candidates(self.meeting)
             .select_related("organization")
             .order_by("organization__path", "name")
         )
-        initial = [{"member": a.member, "status": a.status, "reason": a.reason} for a in rows]
+        initial = [
+            {"member": a.member, "role": a.role, "status": a.status, "reason": a.reason}
+            for a in rows
+        ]
         formset = AttendanceFormSet(
             data, initial=initial, candidates=candidates, prefix="attendance"
         )
@@ -417,6 +433,22 @@ class AgendaDeleteView(LoginRequiredMixin, View):
             _error_messages(request, exc)
         else:
             messages.success(request, _("The agenda item was deleted."))
+        return redirect(item.meeting)
+
+
+class AgendaTopicMoveView(LoginRequiredMixin, View):
+    """POST direction=up|down: move one topic of a study item in the report's order."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk, topic_pk):
+        item = _managed_item(request, pk)
+        topic = get_object_or_404(item.topics.all(), pk=topic_pk)
+        step = -1 if request.POST.get("direction") == "up" else 1
+        try:
+            services.agenda_topic_move(actor=request.user, item=item, topic=topic, step=step)
+        except ValidationError as exc:
+            _error_messages(request, exc)
         return redirect(item.meeting)
 
 

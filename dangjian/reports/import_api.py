@@ -311,7 +311,6 @@ class ReportImportView(_ImportBase):
         responses={201: ImportResultSerializer, **error_responses(400, 403, 429)},
     )
     def post(self, request):
-        from dangjian.access import policy
 
         s = ImportSerializer(data=request.data, context={"request": request})
         s.is_valid(raise_exception=True)
@@ -331,8 +330,29 @@ class ReportImportView(_ImportBase):
             raise serializers.ValidationError(
                 {"organization": [_("Choose the organization holding the meeting.")]}
             )
-        meeting = importing.import_meeting(
+        try:
+            meeting = self._import_meeting(request, d, draft, organization)
+        except importing.AlreadyRecorded as exc:
+            raise serializers.ValidationError(
+                {"__all__": [f"{exc.messages[0]} {exc.record.get_absolute_url()}"]}
+            ) from None
+        body = {
+            "record": importing.RECORD_MEETING,
+            "id": meeting.pk,
+            "url": meeting.get_absolute_url(),
+            "agenda_items": meeting.agenda_items.count(),
+            "tasks": list(meeting.tasks.order_by("pk").values_list("pk", flat=True)),
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def _import_meeting(self, request, d, draft, organization):
+        from dangjian.access import policy
+
+        record = draft.record
+        return importing.import_meeting(
             actor=request.user,
+            text=draft.text,
+            observers=draft.observers,
             organization=organization,
             kind=d.get("kind", draft.kind),
             title=d.get("title", (record.get("title") or "")[:200]),
@@ -348,14 +368,6 @@ class ReportImportView(_ImportBase):
             study_titles=list(record.get("study_items") or ()),
             measures=_measure_choices(draft, d.get("measures")),
         )
-        body = {
-            "record": importing.RECORD_MEETING,
-            "id": meeting.pk,
-            "url": meeting.get_absolute_url(),
-            "agenda_items": meeting.agenda_items.count(),
-            "tasks": list(meeting.tasks.order_by("pk").values_list("pk", flat=True)),
-        }
-        return Response(body, status=status.HTTP_201_CREATED)
 
     def import_activity(self, request, d, draft, organization):
         if organization is None:

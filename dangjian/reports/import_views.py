@@ -389,7 +389,16 @@ class ImportSaveView(RequireActionMixin, View):
         form = ImportForm(request.POST, user=request.user, draft=draft)
         if form.is_valid():
             try:
-                meeting = importing.import_meeting(actor=request.user, **form.service_data())
+                meeting = importing.import_meeting(
+                    actor=request.user,
+                    text=draft.text,
+                    observers=draft.observers,
+                    **form.service_data(),
+                )
+            except importing.AlreadyRecorded as exc:
+                # Nothing is created: the office is taken to the record that exists.
+                messages.info(request, exc.messages[0])
+                return redirect(exc.record)
             except PermissionDenied:
                 form.add_error(
                     "organization", _("You may not record meetings of this organization.")

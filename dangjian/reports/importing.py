@@ -25,7 +25,10 @@ life (三会一课) and are recorded as meetings.
 from __future__ import annotations
 
 import datetime
+import difflib
+import itertools
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -37,11 +40,19 @@ from django.utils.translation import gettext as _
 
 from dangjian.access import policy
 from dangjian.access.roles import Action
+from dangjian.core.typography import fullwidth
 from dangjian.meetings import services as meeting_services
-from dangjian.meetings.models import AgendaItem, AttendanceStatus, Meeting, MeetingKind
+from dangjian.meetings.models import (
+    AgendaItem,
+    AttendanceRole,
+    AttendanceStatus,
+    Meeting,
+    MeetingKind,
+)
 from dangjian.organizations.models import Organization
 from dangjian.organizations.selectors import organization_choices
 from dangjian.people.models import Member, PostAssignment
+from dangjian.reports import news
 from dangjian.reports.parser import parse_report
 from dangjian.study import services as study_services
 from dangjian.study.models import Topic, TopicKind
@@ -141,6 +152,7 @@ class Draft:
     attendees: list[Member] = field(default_factory=list)
     unmatched_leaders: list[dict] = field(default_factory=list)
     topic_suggestions: list[list[Topic]] = field(default_factory=list)
+    observers: list[Member] = field(default_factory=list)
     topic_kinds: list[str] = field(default_factory=list)
 
     @property
@@ -152,7 +164,8 @@ class Draft:
 
 
 def _clean(name: str) -> str:
-    return re.sub(r"[\s\u3000“”\"'‘’（）()]", "", name or "")
+    name = unicodedata.normalize("NFKC", name or "")
+    return re.sub(r"[\s\u3000“”\"'‘’（）()]", "", name)
 
 
 def match_organization(user, name: str) -> Organization | None:
@@ -182,13 +195,58 @@ def kind_for(record: dict) -> str:
     return kind
 
 
-def date_for(record: dict, today: datetime.date) -> datetime.date | None:
-    """The event's date; a date without year is this year's, or last year's when it would
-    lie in the future."""
+# Birth years of the people whose anniversaries official reports commemorate (纪念…同志诞辰
+# N周年): the year of such a meeting is the birth year + N.
+BIRTH_YEARS = {
+    "毛泽东": 1893,
+    "周恩来": 1898,
+    "刘少奇": 1898,
+    "朱德": 1886,
+    "邓小平": 1904,
+    "陈云": 1905,
+    "任弼时": 1904,
+}
+_FULL_DATE = re.compile(r"(20\d{2}|19\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
+_ANNIVERSARY = re.compile(r"纪念(\w{2,3}?)同志诞辰(\d{2,3})周年")
+
+
+def text_year(text: str, month: int, day: int) -> tuple[int | None, datetime.date | None]:
+    """(the year the text gives for a month-day event, the text's latest full date).
+
+    The rule (docs/architecture.md, "Import"): a full date in the text (a dateline or the
+    publication line, 2023年12月28日 / 2023-12-28) gives the year — the event's month-day in
+    that year, or the year before when it would come after that date; failing that, an
+    anniversary of the table above (纪念毛泽东同志诞辰130周年 → 1893 + 130 = 2023)."""
+    text = unicodedata.normalize("NFKC", text or "")
+    dates = []
+    for y, m, d in _FULL_DATE.findall(text):
+        try:
+            dates.append(datetime.date(int(y), int(m), int(d)))
+        except ValueError:
+            continue
+    if dates:
+        latest = max(dates)
+        try:
+            event = datetime.date(latest.year, month, day)
+        except ValueError:
+            return None, latest
+        return (latest.year if event <= latest else latest.year - 1), latest
+    for name, years in _ANNIVERSARY.findall(text):
+        if name in BIRTH_YEARS:
+            return BIRTH_YEARS[name] + int(years), None
+    return None, None
+
+
+def date_for(record: dict, today: datetime.date, text: str = "") -> datetime.date | None:
+    """The event's date. A date without year takes the year the text gives (text_year);
+    else this year's, or last year's when it would lie in the future. Never after today."""
     value = record.get("date") or ""
     try:
         if value.startswith("--"):
             month, day = int(value[2:4]), int(value[5:7])
+            year, _latest = text_year(text, month, day)
+            if year is not None and datetime.date(year, month, day) <= today:
+                return datetime.date(year, month, day)
             date = datetime.date(today.year, month, day)
             if date > today:
                 date = datetime.date(today.year - 1, month, day)
@@ -196,6 +254,11 @@ def date_for(record: dict, today: datetime.date) -> datetime.date | None:
         return datetime.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def fold(text: str) -> str:
+    """Text for matching: full and half width alike (NFKC), no spaces."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
 
 
 def topic_kind_for(title: str) -> str:
@@ -242,7 +305,7 @@ def draft_for(
     if organization is None:
         organization = match_organization(user, record.get("org") or "")
     draft = Draft(text=text, record=record, organization=organization, kind=kind_for(record))
-    date = date_for(record, today)
+    date = date_for(record, today, text)
     if date is not None:
         draft.starts_at = timezone.make_aware(datetime.datetime.combine(date, DEFAULT_TIME))
     chair = record.get("chair") or {}
@@ -255,7 +318,9 @@ def draft_for(
             draft.chair_name = chair["name"][:50]
     for person in leaders:
         member = found.get(person.get("name", ""))
-        if member is not None and member not in draft.attendees and member != draft.chair:
+        if member is not None and person.get("role") == "列席" and member != draft.chair:
+            draft.observers.append(member)  # 列席, read from the text
+        elif member is not None and member not in draft.attendees and member != draft.chair:
             draft.attendees.append(member)
         elif member is None and person.get("name"):
             draft.unmatched_leaders.append(
@@ -263,10 +328,99 @@ def draft_for(
             )
     if draft.chair is not None:
         draft.attendees.insert(0, draft.chair)
+    on = date or today
+    recent = _recent_topics(user, on) if record.get("study_items") else []
     for title in record.get("study_items") or ():
-        draft.topic_suggestions.append(list(topic_list(user=user, q=title)[:TOPIC_SUGGESTIONS]))
+        draft.topic_suggestions.append(topic_suggestions(user, title, on, recent=recent))
         draft.topic_kinds.append(topic_kind_for(title))
     return draft
+
+
+_BLOCK_LEAD = re.compile(r"^(会议指出|会议强调|会议要求|会议认为)[，,:：]\s*")
+
+
+def _numbered_split(body: str) -> tuple[str, list[str]]:
+    """(prose, numbered measures): the body cut at 一要, 二要 … in sequence (a 要 sentence
+    after 二要 that is not 三要 stays with 二要)."""
+    cuts = []
+    pos = 0
+    k = 1
+    while True:
+        found = body.find(f"{news.cn_number(k)}要", pos)
+        if found < 0 or (k == 1 and found > 0 and body[found - 1] not in "。；;！"):
+            break
+        cuts.append(found)
+        pos, k = found + 2, k + 1
+    if not cuts:
+        return body, []
+    bounds = [*cuts, len(body)]
+    return body[: cuts[0]], [body[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+def _shared(a: str, b: str) -> int:
+    match = difflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match(
+        0, len(a), 0, len(b)
+    )
+    return match.size
+
+
+_GENERIC = re.compile(r"重要讲话|重要指示批示|重要指示|精神|部署要求|作出的|作出|时的|上的|的")
+
+
+def _answers(topic_title: str, block_text: str) -> bool:
+    """Whether a block names a topic: the title's own words (speaker and the genre's generic
+    words — 重要讲话, 精神, 的 … — removed) share a run of six characters, or all of them,
+    with the block; width and spaces not counted."""
+    title = re.sub(r"^(习近平总书记|习近平同志|习近平|李强总理|李强)", "", fold(topic_title))
+    core = _GENERIC.sub("", title)
+    return bool(core) and _shared(core, fold(block_text)) >= min(6, len(core))
+
+
+def blocks_from_text(text: str, topics: Sequence[Topic]) -> list[dict]:
+    """The blocks a report states (paragraphs opening 会议指出 / 强调 / 要求 / 认为): kind,
+    prose verbatim, the topics it names, and its numbered measures (一要…) verbatim.
+    Unnumbered measures are words of the prose no reader can pick out: the office adds them
+    on the agenda item."""
+    from dangjian.meetings.statements import KIND_BY_LEAD, measure_number
+
+    blocks = []
+    for paragraph in re.split(r"\n\s*\n|\n", text or ""):
+        paragraph = fullwidth(paragraph.strip())
+        lead = _BLOCK_LEAD.match(paragraph)
+        if not lead:
+            continue
+        prose, numbered = _numbered_split(paragraph[lead.end() :])
+        blocks.append(
+            {
+                "kind": KIND_BY_LEAD[lead.group(1)],
+                "prose": prose.strip(),
+                "topics": [t for t in topics if _answers(t.title, paragraph)],
+                "measures": [
+                    {"text": m.strip(), "number": measure_number(m)} for m in numbered if m.strip()
+                ],
+            }
+        )
+    return blocks
+
+
+def _recent_topics(user, on: datetime.date) -> list[Topic]:
+    return list(
+        Topic.objects.restrict(user, Action.MEETING_VIEW)
+        .filter(given_on__lte=on, given_on__gte=on - datetime.timedelta(days=3 * 365))
+        .order_by("-given_on", "-id")[:2000]
+    )
+
+
+def topic_suggestions(user, title: str, on: datetime.date, recent=None) -> list[Topic]:
+    """Topics of the library a study item may be: only those given on or before the meeting
+    ``on``; first those whose title matches with width and spaces not counted, then the
+    library search's."""
+    wanted = fold(title).removesuffix("精神")
+    if recent is None:
+        recent = _recent_topics(user, on)
+    exact = [t for t in recent if wanted and (wanted in fold(t.title) or fold(t.title) in wanted)]
+    searched = [t for t in topic_list(user=user, q=title)[:50] if t.given_on <= on]
+    return list(dict.fromkeys(exact + searched))[:TOPIC_SUGGESTIONS]
 
 
 def highlight(text: str, record: dict) -> list[tuple[str, str]]:
@@ -351,14 +505,31 @@ def import_meeting(
     measures: Sequence[MeasureChoice] = (),
     deliberation_title: str = "",
     summary: str = "",
+    observers: Sequence[Member] = (),
+    text: str = "",
     now: datetime.datetime | None = None,
 ) -> Meeting:
     """Save the corrected draft as a meeting. All or nothing: a ValidationError (or
-    PermissionDenied) leaves the database as it was."""
+    PermissionDenied) leaves the database as it was. ``text``: the report, whose blocks
+    (会议指出……) become the study item's blocks when its numbered requirements are the
+    study item's measures. A report already recorded (same organization, day and title)
+    raises AlreadyRecorded instead of making a second record."""
     if organization is None:
         raise ValidationError({"organization": _("Choose the organization holding the meeting.")})
     if not policy.can(actor, Action.MEETING_MANAGE, organization):
         raise PermissionDenied
+    existing = (
+        Meeting.objects.restrict(actor, Action.MEETING_VIEW)
+        .filter(
+            organization=organization,
+            title=title,
+            starts_at__date=timezone.localtime(starts_at).date(),
+        )
+        .exclude(status=Meeting.Status.CANCELLED)
+        .first()
+    )
+    if existing is not None:
+        raise AlreadyRecorded(existing)
     now = now or timezone.now()
     # Everything that can be checked before writing is checked first, all at once.
     errors: list[str] = []
@@ -393,12 +564,16 @@ def import_meeting(
         invited_leaders=invited_leaders,
         summary=summary,
     )
-    if attendees:
+    if attendees or observers:
         status = AttendanceStatus.PRESENT if starts_at <= now else AttendanceStatus.EXPECTED
+        observing = [m for m in dict.fromkeys(observers) if m not in attendees]
         meeting_services.attendance_record(
             actor=actor,
             meeting=meeting,
-            entries=[{"member": m, "status": status} for m in dict.fromkeys(attendees)],
+            entries=[{"member": m, "status": status} for m in dict.fromkeys(attendees)]
+            + [
+                {"member": m, "status": status, "role": AttendanceRole.OBSERVING} for m in observing
+            ],
             now=now,
         )
 
@@ -431,6 +606,10 @@ def import_meeting(
     items: list[tuple[AgendaItem, list[tuple[int, MeasureChoice]]]] = []
     if topics or by_target[Target.STUDY]:
         titles = [t.title for t in topics] or list(study_titles)
+        blocks = blocks_from_text(text, topics)
+        numbered = [m for b in blocks for m in b["measures"]]
+        # The text's blocks replace the flat list when they state the same requirements.
+        structured = bool(blocks) and len(numbered) == len(by_target[Target.STUDY])
         item = meeting_services.agenda_item_add(
             actor=actor,
             meeting=meeting,
@@ -438,6 +617,7 @@ def import_meeting(
             title=study_item_title(titles) if titles else _("Study"),
             topics=topics,
             decisions=[m.text for _i, m in by_target[Target.STUDY]],
+            blocks=blocks if structured else None,
         )
         items.append((item, by_target[Target.STUDY]))
     if by_target[Target.DELIBERATION]:
@@ -474,6 +654,17 @@ def import_meeting(
         meeting_services.meeting_mark_held(actor=actor, meeting=meeting, now=now)
     meeting.refresh_from_db()
     return meeting
+
+
+class AlreadyRecorded(ValidationError):
+    """The report is already recorded: ``record`` is the existing meeting (or activity)."""
+
+    def __init__(self, record):
+        self.record = record
+        super().__init__(
+            _("This report is already recorded: %(title)s.") % {"title": str(record)},
+            code="already_recorded",
+        )
 
 
 # Activities: reading

@@ -15,8 +15,10 @@ UI catalog. Fonts are named for both the Latin and the East Asian slots
 
 from __future__ import annotations
 
+import datetime
 import io
 
+from django.db import models
 from django.utils import timezone
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -24,11 +26,13 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 
 from dangjian.core.typography import fullwidth
 from dangjian.core.watermark import watermark_docx
-from dangjian.meetings.models import AttendanceStatus, Meeting
+from dangjian.meetings.models import AttendanceRole, AttendanceStatus, Meeting, MeetingKind
+from dangjian.meetings.selectors import protocol_sorted
+from dangjian.meetings.statements import block_paragraph
 
 from . import news
 
@@ -253,11 +257,15 @@ def document_title(meeting: Meeting, suffix: str) -> str:
 
 
 def attendance_rows(meeting: Meeting):
-    return list(
-        meeting.attendances.select_related("member", "member__organization").order_by(
-            "member__name", "id"
-        )
+    """The meeting's attendance in protocol order (post, rank, then 姓氏笔画)."""
+    return protocol_sorted(
+        meeting, meeting.attendances.select_related("member", "member__organization")
     )
+
+
+def _block_paragraphs(item) -> list[str]:
+    """The item's blocks as paragraphs (会议指出，……), when the record states them."""
+    return [p for p in (block_paragraph(b, b.measures.all()) for b in news._blocks_of(item)) if p]
 
 
 def meeting_minutes_docx(meeting: Meeting) -> bytes:
@@ -276,11 +284,14 @@ def meeting_minutes_docx(meeting: Meeting) -> bytes:
     add_body(doc, f"记录人：{meeting.recorder.name if meeting.recorder else '—'}")
     present = [a for a in attendances if a.status in news.PRESENT]
     add_body(doc, f"应到{len(attendances)}人，实到{len(present)}人。")
-    if present:
+    for role, word in ((AttendanceRole.ATTENDING, "出席"), (AttendanceRole.OBSERVING, "列席")):
         names = "、".join(
-            a.member.name + ("(迟到)" if a.status == AttendanceStatus.LATE else "") for a in present
+            a.member.name + ("(迟到)" if a.status == AttendanceStatus.LATE else "")
+            for a in present
+            if a.role == role
         )
-        add_body(doc, f"出席：{names}")
+        if names:
+            add_body(doc, f"{word}：{names}")
     for status, word in ((AttendanceStatus.LEAVE, "请假"), (AttendanceStatus.ABSENT, "缺席")):
         rows = by_status.get(status, [])
         if rows:
@@ -306,7 +317,10 @@ def meeting_minutes_docx(meeting: Meeting) -> bytes:
         for line in (item.minutes or "").splitlines():
             if line.strip():
                 add_body(doc, line.strip())
-        decisions = news.decision_texts(item)
+        blocks = _block_paragraphs(item)
+        for paragraph in blocks:
+            add_body(doc, paragraph)
+        decisions = [] if blocks else news.decision_texts(item)
         if decisions:
             add_body(doc, "会议决定（要求）：")
             for i, text in enumerate(decisions, 1):
@@ -332,4 +346,151 @@ def meeting_minutes_docx(meeting: Meeting) -> bytes:
             parts.append(f"责任人：{task.responsible.name}。")
         parts.append(f"完成时限：{news.cn_date(task.deadline)}。")
         add_body(doc, "".join(parts))
+    return save(doc)
+
+
+# ----------------------------------------------------------------------------- 会议纪要
+#
+# A 党组会议纪要 in the 纪要 form of GB/T 9704 (10.2): the mark "X会议纪要" in red
+# 小标宋 at the head, its number 〔年〕N号 centred below it, a red rule, then the
+# body: the opening paragraph (when, who chaired, what was studied), one part
+# per agenda item with the blocks' prose (会议指出 / 强调 / 要求 / 认为) and the
+# measures, and at the end 出席 / 列席 / 请假 (with reason) in protocol order.
+#
+# N is assigned, not entered: the meeting's place among the organization's
+# held meetings of the same kind in the calendar year, in order of time (then
+# record id). It is computed when the document is made, so it is the same on
+# every download; recording an earlier meeting later shifts the numbers of the
+# later ones — the register of issued numbers stays with the office.
+
+MARK_COLOR = (0xFF, 0x00, 0x00)
+
+
+def summary_number(meeting: Meeting) -> str:
+    """〔2023〕N号: N-th held meeting of its kind of the organization in the year."""
+    start = timezone.localtime(meeting.starts_at)
+    year_start = timezone.make_aware(datetime.datetime(start.year, 1, 1))
+    earlier = (
+        Meeting.objects.filter(
+            organization_id=meeting.organization_id,
+            kind=meeting.kind,
+            status=Meeting.Status.HELD,
+            starts_at__gte=year_start,
+        )
+        .exclude(pk=meeting.pk)
+        .filter(
+            models.Q(starts_at__lt=meeting.starts_at)
+            | models.Q(starts_at=meeting.starts_at, pk__lt=meeting.pk)
+        )
+        .count()
+    )
+    return f"〔{start.year}〕{earlier + 1}号"
+
+
+def summary_mark(meeting: Meeting) -> str:
+    noun = news.genre(meeting).noun
+    name = meeting.organization.name
+    if meeting.kind == MeetingKind.LEADING_GROUP_MEETING and name.endswith("党组"):
+        return f"{name}会议纪要"
+    return f"{name}{noun}纪要" if not noun.startswith(name) else f"{noun}纪要"
+
+
+def _red_rule(doc) -> None:
+    p = doc.add_paragraph()
+    p.paragraph_format.first_line_indent = Pt(0)
+    border = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (
+        ("w:val", "single"),
+        ("w:sz", "12"),
+        ("w:space", "1"),
+        ("w:color", "FF0000"),
+    ):
+        bottom.set(qn(key), value)
+    border.append(bottom)
+    p._p.get_or_add_pPr().append(border)
+
+
+def summary_people(meeting: Meeting) -> list[tuple[str, str]]:
+    """(出席 / 列席 / 请假, names) lines in protocol order; 请假 with the reason."""
+    rows = attendance_rows(meeting)
+    lines = []
+    attending = [
+        a.member.name
+        for a in rows
+        if a.status in news.PRESENT and a.role == AttendanceRole.ATTENDING
+    ]
+    observing = [
+        a.member.name
+        for a in rows
+        if a.status in news.PRESENT and a.role == AttendanceRole.OBSERVING
+    ]
+    observing += [
+        f"{i.get('title', '')}{i.get('name', '')}"
+        for i in meeting.invited_leaders or []
+        if isinstance(i, dict) and i.get("name")
+    ]
+    leave = [
+        a.member.name + (f"（{a.reason}）" if a.reason else "")
+        for a in rows
+        if a.status == AttendanceStatus.LEAVE
+    ]
+    for word, names in (("出席", attending), ("列席", observing), ("请假", leave)):
+        if names:
+            lines.append((word, "、".join(names)))
+    return lines
+
+
+def meeting_summary_docx(meeting: Meeting) -> bytes:
+    """The 会议纪要 of ``meeting`` (see above)."""
+    doc = new_document()
+    mark = doc.add_paragraph()
+    mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    mark.paragraph_format.first_line_indent = Pt(0)
+    mark.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    mark.paragraph_format.line_spacing = Pt(60)
+    run = mark.add_run(summary_mark(meeting))
+    set_font(run, TITLE_FONT, Pt(36))
+    run.font.color.rgb = RGBColor(*MARK_COLOR)
+    number = add_body(doc, summary_number(meeting), indent=False)
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _red_rule(doc)
+    doc.add_paragraph()
+
+    day = news.cn_date(timezone.localtime(meeting.starts_at))
+    chair = meeting.chair.name + "同志" if meeting.chair else meeting.chair_name
+    items = news._agenda(meeting)
+    studied = [news.topic_phrase(t) for item in items for t in news._topics_of(item)]
+    opening = (
+        f"{day}，{chair}主持召开{news.genre(meeting).noun}"
+        if chair
+        else (f"{day}，{meeting.organization.name}召开{news.genre(meeting).noun}")
+    )
+    if studied:
+        opening += f"，传达学习{news._join(studied)}"
+    others = [i.title.strip().rstrip("。") for i in items if i.kind != "study" and i.title]
+    if others:
+        opening += f"，研究{news._join(others)}"
+    add_body(doc, opening + "。现将会议主要精神纪要如下：")
+    for n, item in enumerate(items, 1):
+        add_heading1(doc, n, item.title.strip().rstrip("。"))
+        paragraphs = _block_paragraphs(item)
+        if not paragraphs:
+            texts = news.decision_texts(item)
+            if texts:
+                paragraphs = [
+                    "会议要求，"
+                    + "".join(f"{news.cn_number(i)}要{t}。" for i, t in enumerate(texts, 1))
+                    if len(texts) > 1
+                    else f"会议要求，{texts[0]}。"
+                ]
+            elif item.minutes.strip():
+                paragraphs = [line.strip() for line in item.minutes.splitlines() if line.strip()]
+        for paragraph in paragraphs:
+            add_body(doc, paragraph)
+    doc.add_paragraph()
+    for word, names in summary_people(meeting):
+        p = add_body(doc, "", indent=False)
+        p.runs[0].text = f"{word}：{names}"
+        set_font(p.runs[0], HEADING1_FONT, BODY_SIZE)
     return save(doc)

@@ -28,7 +28,15 @@ import unicodedata
 from dataclasses import dataclass
 
 from dangjian.core.typography import fullwidth
-from dangjian.meetings.models import AgendaItem, AttendanceStatus, Meeting, MeetingKind
+from dangjian.meetings.models import (
+    AgendaItem,
+    AttendanceRole,
+    AttendanceStatus,
+    Meeting,
+    MeetingKind,
+)
+from dangjian.meetings.selectors import protocol_sorted
+from dangjian.meetings.statements import block_paragraph
 from dangjian.organizations.models import OrganizationKind
 from dangjian.people.models import PostAssignment, PostTitle
 
@@ -207,9 +215,17 @@ def _agenda(meeting: Meeting) -> list[AgendaItem]:
 
 
 def _topics_of(item: AgendaItem) -> list:
-    """The item's topics in the order they were given (then added): the same on every
-    database, whatever order the many-to-many rows were inserted in."""
-    return list(item.topics.order_by("given_on", "id"))
+    """The topics the item lists as studied, in the report's order (the lead one first)."""
+    from dangjian.meetings.services import item_topics
+
+    return item_topics(item, listed=True)
+
+
+def _blocks_of(item: AgendaItem) -> list:
+    """The item's blocks with their measures, when the record states them with prose (a
+    record written with measures only keeps the enumerated paragraph of the genre)."""
+    blocks = list(item.blocks.order_by("order", "id").prefetch_related("measures"))
+    return blocks if any(b.prose.strip() for b in blocks) else []
 
 
 def decision_texts(item: AgendaItem) -> list[str]:
@@ -228,6 +244,10 @@ def enumerated_requirements(meeting: Meeting) -> list[str]:
     """The requirements the draft enumerates (一要……): those of items stating two or more."""
     out = []
     for item in _agenda(meeting):
+        blocks = _blocks_of(item)
+        if blocks:
+            out.extend(m.text for b in blocks for m in b.measures.all() if m.number)
+            continue
         texts = decision_texts(item)
         if len(texts) > 1:
             out.extend(texts)
@@ -276,10 +296,8 @@ def meeting_news_draft(meeting: Meeting) -> str:
     org = meeting.organization
     g = genre(meeting)
     items = study_items(meeting)
-    attendances = list(
-        meeting.attendances.filter(status__in=PRESENT)
-        .select_related("member")
-        .order_by("member__name", "id")
+    attendances = protocol_sorted(
+        meeting, meeting.attendances.filter(status__in=PRESENT).select_related("member")
     )
     member_ids = {a.member_id for a in attendances}
     if meeting.chair_id:
@@ -322,6 +340,13 @@ def meeting_news_draft(meeting: Meeting) -> str:
     paragraphs = [headline, lead]
     n = 0
     for item in _agenda(meeting):
+        blocks = _blocks_of(item)
+        if blocks:
+            # The record states its blocks: each is a paragraph, verbatim.
+            paragraphs.extend(
+                p for p in (block_paragraph(b, b.measures.all()) for b in blocks) if p
+            )
+            continue
         texts = decision_texts(item)
         if not texts:
             continue
@@ -352,13 +377,18 @@ def _attendees_sentence(meeting: Meeting, attendances, posts) -> str:
     named = meeting.kind in NAMED_ATTENDEE_KINDS
     others = [a for a in attendances if a.member_id not in (meeting.chair_id, meeting.recorder_id)]
     if named and others:
-        groups: dict[str, list[str]] = {}
         prefix = _short(meeting.organization)
-        for a in others:
-            titles = _titles(prefix, posts.get(a.member_id, []), a.member.admin_title)
-            groups.setdefault(titles, []).append(a.member.name)
-        parts = [f"{titles}{'、'.join(names)}" for titles, names in groups.items()]
-        out += "、".join(parts) + "出席会议。"
+        # 出席 then 列席, each in protocol order (the attendances come sorted).
+        for role, verb in ((AttendanceRole.ATTENDING, "出席"), (AttendanceRole.OBSERVING, "列席")):
+            groups: dict[str, list[str]] = {}
+            for a in others:
+                if a.role != role:
+                    continue
+                titles = _titles(prefix, posts.get(a.member_id, []), a.member.admin_title)
+                groups.setdefault(titles, []).append(a.member.name)
+            if groups:
+                parts = [f"{titles}{'、'.join(names)}" for titles, names in groups.items()]
+                out += "、".join(parts) + f"{verb}会议。"
     elif others:
         host = "活动" if genre(meeting).kind == "activity" else "会议"
         out += f"{_short(meeting.organization)}党员{len(attendances)}人参加{host}。"

@@ -126,6 +126,7 @@ DOCUMENTS = {
     "minutes": ("会议记录", "meeting minutes"),
     "attendance": ("出席情况表", "attendance sheet"),
     "signin": ("签到表", "sign-in sheet"),
+    "summary": ("会议纪要", "meeting summary (纪要)"),
 }
 
 
@@ -140,6 +141,7 @@ def meeting_document_export(*, actor, meeting: Meeting, document: str) -> tuple[
         "minutes": minutes.meeting_minutes_docx,
         "attendance": sheets.meeting_attendance_sheet_docx,
         "signin": sheets.meeting_signin_sheet_docx,
+        "summary": minutes.meeting_summary_docx,
     }
     content = builders[document](meeting)
     suffix, name = DOCUMENTS[document]

@@ -20,6 +20,11 @@ urlpatterns = [
         name="meeting_signin_sheet",
     ),
     path(
+        "meetings/<int:pk>/summary.docx",
+        views.MeetingSummaryView.as_view(),
+        name="meeting_summary",
+    ),
+    path(
         "meetings/<int:pk>/news-draft/",
         views.MeetingNewsDraftView.as_view(),
         name="meeting_news_draft",

@@ -73,6 +73,10 @@ class MeetingSigninSheetView(_MeetingDocumentView):
     document = "signin"
 
 
+class MeetingSummaryView(_MeetingDocumentView):
+    document = "summary"
+
+
 class NewsDraftForm(BootstrapFormMixin, forms.Form):
     text = forms.CharField(
         label=gettext_lazy("news report draft"),

@@ -166,6 +166,14 @@ def topic_create(
     topic = Topic(organization=organization, **data)
     topic.added_by = actor if getattr(actor, "pk", None) else None
     _validate(topic)
+    same = Topic.objects.filter(title=topic.title.strip(), given_on=topic.given_on).first()
+    if same is not None:
+        # The library holds it already: say where instead of adding a second copy.
+        raise ValidationError(
+            _("This topic is already in the library: %(title)s (%(url)s).")
+            % {"title": same.title, "url": same.get_absolute_url()},
+            code="duplicate",
+        )
     refresh_search_columns(topic)
     topic.save()
     changes = audit.diff({}, _snapshot(topic))

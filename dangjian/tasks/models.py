@@ -85,6 +85,15 @@ class Task(IdentifyingTextMixin, TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="tasks",
     )
+    # The measure the task carries out (which topic produced which requirement).
+    origin_measure = models.ForeignKey(
+        "meetings.Measure",
+        verbose_name=_("origin measure"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent task"),

@@ -44,6 +44,7 @@ AUDITED_FIELDS = (
     "organization",
     "origin_meeting",
     "origin_agenda_item",
+    "origin_measure",
     "parent",
     "weight",
     "lead_unit",
@@ -273,6 +274,7 @@ def task_create(
     details: str = "",
     origin_meeting=None,
     origin_agenda_item=None,
+    origin_measure=None,
     parent: Task | None = None,
     weight: int = 1,
     lead_unit=None,
@@ -286,6 +288,13 @@ def task_create(
     _guard(policy.can(actor, Action.TASK_MANAGE, organization), check)
     today = today or timezone.localdate()
     _check_deadline(deadline, today)
+    if origin_measure is not None:
+        if origin_agenda_item is None:
+            origin_agenda_item = origin_measure.block.agenda_item
+        elif origin_measure.block.agenda_item_id != origin_agenda_item.pk:
+            raise ValidationError(
+                {"origin_measure": _("The measure belongs to another agenda item.")}
+            )
     if origin_agenda_item is not None:
         if origin_meeting is None:
             origin_meeting = origin_agenda_item.meeting
@@ -308,6 +317,7 @@ def task_create(
         organization=organization,
         origin_meeting=origin_meeting,
         origin_agenda_item=origin_agenda_item,
+        origin_measure=origin_measure,
         parent=parent,
         weight=weight,
         lead_unit=lead_unit,

@@ -69,6 +69,15 @@ def training_create(
     _guard(actor, organization, check)
     if organization.is_dissolved:
         raise ValidationError({"organization": _("This organization has been dissolved.")})
+    same = Training.objects.filter(
+        organization=organization, title=(title or "").strip(), date=date
+    ).first()
+    if same is not None:
+        raise ValidationError(
+            _("This training is already recorded: %(title)s (%(url)s).")
+            % {"title": same.title, "url": same.get_absolute_url()},
+            code="duplicate",
+        )
     training = Training(
         organization=organization,
         kind=kind,

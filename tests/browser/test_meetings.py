@@ -116,10 +116,10 @@ def test_record_a_leading_group_meeting(page, browser_tree, leading_group, login
     agenda = page.get_by_test_id("agenda-form")
     agenda.locator("#id_kind").select_option("deliberation")
     agenda.locator("#id_title").fill("研究贯彻落实举措")
-    agenda.locator("#id_decisions_text").fill("一要提高政治站位\n二要狠抓工作落实")
+    agenda.locator("#id_statements").fill("会议要求\n一要提高政治站位\n二要狠抓工作落实")
     agenda.locator("button[type=submit]").click()
     page.wait_for_url(f"**/meetings/{meeting.pk}/")
-    expect(page.get_by_test_id("decision")).to_have_count(2)
+    expect(page.get_by_test_id("measure")).to_have_count(2)
 
     # 5. The second requirement becomes a task led by the office.
     page.get_by_test_id("decision-to-tasks").nth(1).click()

@@ -89,7 +89,10 @@ def test_paste_seed_002_save_meeting_find_tasks_on_board(page, browser_tree, log
     assert existing in item.topics.all() and Topic.objects.count() == 6
     tasks = list(Task.objects.filter(origin_meeting=meeting))
     assert len(tasks) == 2
-    assert {t.title for t in tasks} == {item.decisions[i] for i in chosen}
+    # Each task carries out its requirement, kept whole in the study item's blocks.
+    assert {t.origin_measure.text for t in tasks} == {item.decisions[i] for i in chosen}
+    assert all(t.origin_measure.text.startswith(t.title) for t in tasks)
+    assert [b.kind for b in item.blocks.all()] == ["pointed_out", "required", "held", "pointed_out"]
     assert all(t.deadline == deadline and t.lead_unit_id == office.pk for t in tasks)
 
     # The tasks are on the supervision board, not started.

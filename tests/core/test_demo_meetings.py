@@ -16,10 +16,12 @@ from django.utils import timezone
 
 from dangjian.core import demo, demo_meetings
 from dangjian.core.models import AuditEvent
+from dangjian.meetings import services
 from dangjian.meetings.models import (
     FIRST_AGENDA_KINDS,
     AgendaItem,
     Attendance,
+    Measure,
     Meeting,
     MeetingKind,
 )
@@ -62,15 +64,30 @@ def test_seed_002_meeting_is_recorded_in_full(loaded):
     first = items[0]
     assert (first.order, first.kind) == (1, AgendaItem.Kind.STUDY)
     assert first.title.startswith("传达学习")
-    topics = list(first.topics.order_by("given_on"))
-    assert len(topics) == 6
-    assert {t.title for t in topics} == {t[1] for t in demo_meetings.SEED_TOPICS}
+    # All eight topics in the report's order: the six it lists (the 130th anniversary speech
+    # first, although it is the newest), then the two named only in a block.
+    topics = services.item_topics(first)
+    assert [t.title for t in topics] == [
+        t[1] for t in demo_meetings.SEED_TOPICS + demo_meetings.SEED_BLOCK_TOPICS
+    ]
+    assert "毛泽东同志诞辰130周年" in topics[0].title
+    assert topics[0].given_on > min(t.given_on for t in topics)
+    assert services.item_topics(first, listed=True) == topics[:6]
     for topic in topics:
         assert topic.given_on < datetime.date(2023, 12, 27)
         assert topic.kind and topic.speaker and topic.source and topic.text
         assert topic.search_text and topic.search_words.strip()
-    assert len(first.decisions) == 7
-    assert first.decisions[0].startswith("一要") and first.decisions[4].startswith("一要")
+    # The four blocks in order, each with its topics, prose and measures.
+    blocks = list(first.blocks.order_by("order"))
+    assert [b.lead for b in blocks] == ["会议指出", "会议要求", "会议认为", "会议指出"]
+    assert [sorted(t.title for t in b.topics.all()) for b in blocks] == [
+        sorted(topics[i].title for i in spec[1]) for spec in demo_meetings.SEED_BLOCKS
+    ]
+    numbered = [[m.number for m in b.measures.all()] for b in blocks]
+    assert numbered == [[None], [1, 2, 3, 4], [1, 2, 3], [None, None]]
+    assert blocks[0].measures.get().text == "深入开展作风建设专项行动"
+    assert blocks[0].measures.get().text in blocks[0].prose
+    assert first.decisions == [m.text for b in blocks for m in b.measures.all()]
 
 
 def test_seed_002_requirements_are_seven_tasks_one_overdue_one_closed(loaded):
@@ -83,7 +100,12 @@ def test_seed_002_requirements_are_seven_tasks_one_overdue_one_closed(loaded):
         .order_by("id")
     )
     assert len(tasks) == 7
-    assert [t.details for t in tasks] == item.decisions
+    numbered = [m for m in Measure.objects.filter(block__agenda_item=item) if m.number]
+    numbered.sort(key=lambda m: (m.block.order, m.order))
+    assert [t.details for t in tasks] == [m.text for m in numbered]
+    # Each task points at its measure; the sub-tasks at their parent's.
+    assert [t.origin_measure for t in tasks] == numbered
+    assert all(c.origin_measure == tasks[5].origin_measure for c in tasks[5].children.all())
     for task in tasks:
         assert task.organization == meeting.organization
         assert task.origin_meeting == meeting

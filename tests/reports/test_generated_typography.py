@@ -90,7 +90,12 @@ def test_every_generated_document_uses_full_width_punctuation():
     shengju = Client()
     assert shengju.login(username="shengju", password=PASSWORD)
     seed = Meeting.objects.get(title=demo_meetings.SEED_TITLE)
-    for name in ("meeting_minutes", "meeting_attendance_sheet", "meeting_signin_sheet"):
+    for name in (
+        "meeting_minutes",
+        "meeting_summary",
+        "meeting_attendance_sheet",
+        "meeting_signin_sheet",
+    ):
         url = reverse(f"reports:{name}", args=[seed.pk])
         documents[f"{name} (seed 002)"] = _docx_text(_get(shengju, url))
     page = shengju.get(reverse("reports:meeting_news_draft", args=[seed.pk]))

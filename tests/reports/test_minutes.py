@@ -114,7 +114,8 @@ def test_minutes_content(lg_meeting):
     assert "主持人：张新文（测试局党组书记、局长）" in text
     assert "记录人：刘文静" in text
     assert "应到5人，实到4人。" in text
-    assert "出席：刘文静、卓玛才让（迟到）、张新文、王育宏" in text
+    # Protocol order: the secretary, the members (王 4 strokes, 卓 8), then the others.
+    assert "出席：张新文、王育宏、卓玛才让（迟到）、刘文静" in text
     assert "请假：李国强（出差）" in text
     assert "列席：驻局纪检监察组组长陈立新" in text
     assert (
@@ -136,11 +137,11 @@ def test_attendance_sheet_lists_everyone_with_status_and_reason(lg_meeting):
     rows = [[c.text for c in r.cells] for r in doc.tables[0].rows]
     assert rows[0] == ["序号", "姓名", "职务", "出席情况", "备注"]
     assert rows[1:] == [
-        ["1", "刘文静", "办公室主任", "出席", ""],
-        ["2", "卓玛才让", "测试局党组成员、副局长", "迟到", ""],
-        ["3", "张新文", "测试局党组书记、局长", "出席", ""],
-        ["4", "李国强", "测试局党组成员、副局长", "请假", "出差"],
-        ["5", "王育宏", "测试局党组成员、副局长", "出席", ""],
+        ["1", "张新文", "测试局党组书记、局长", "出席", ""],
+        ["2", "王育宏", "测试局党组成员、副局长", "出席", ""],
+        ["3", "李国强", "测试局党组成员、副局长", "请假", "出差"],
+        ["4", "卓玛才让", "测试局党组成员、副局长", "迟到", ""],
+        ["5", "刘文静", "办公室主任", "出席", ""],
         ["6", "陈立新", "驻局纪检监察组组长", "列席", ""],
     ]
     assert "应到5人，实到4人（其中迟到1人），请假1人，缺席0人。" in _text(doc)
@@ -154,7 +155,7 @@ def test_signin_sheet_has_blank_signature_column(lg_meeting):
     header = [c.text for c in table.rows[0].cells]
     assert header == ["序号", "姓名", "职务", "签名", "备注"]
     body = [[c.text for c in r.cells] for r in table.rows[1:]]
-    assert [r[1] for r in body] == ["刘文静", "卓玛才让", "张新文", "李国强", "王育宏", "陈立新"]
+    assert [r[1] for r in body] == ["张新文", "王育宏", "李国强", "卓玛才让", "刘文静", "陈立新"]
     assert all(r[3] == "" for r in body)
     assert _mm(table.rows[1].height) == 12  # room to sign
     assert "地点：第一会议室" in _text(doc)

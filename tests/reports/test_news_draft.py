@@ -73,7 +73,8 @@ def test_seed_002_style_draft(lg_meeting):
         "研究贯彻落实举措。"
     )
     assert "会议还审议了《2024年党建工作要点》事项。" in paragraphs[1]
-    assert "测试局党组成员、副局长卓玛才让、王育宏出席会议。" in paragraphs[1]
+    # Protocol order, equal posts and ranks by 姓氏笔画 (王 4 strokes, 卓 8): as the seed.
+    assert "测试局党组成员、副局长王育宏、卓玛才让出席会议。" in paragraphs[1]
     assert paragraphs[1].endswith("驻局纪检监察组组长陈立新列席会议。")
     # The recorder and the member on leave are not attendees of the report.
     assert "刘文静" not in draft and "李国强" not in draft
@@ -89,8 +90,8 @@ def test_seed_002_style_draft_round_trips(lg_meeting):
     parsed = assert_round_trip(lg_meeting)
     assert parsed["chair"] == {"name": "张新文", "titles": "党组书记、局长"}
     assert [(p["name"], p["role"]) for p in parsed["leaders"]] == [
-        ("卓玛才让", "出席"),
         ("王育宏", "出席"),
+        ("卓玛才让", "出席"),
         ("陈立新", "列席"),
     ]
     assert len(parsed["measures"]) == 5

@@ -175,3 +175,12 @@ def test_too_large_upload_is_refused(tree, office_staff, settings, tmp_path):
             actor=office_staff, topic=make_topic(), upload=SimpleUploadedFile("a.pdf", PDF)
         )
     assert not TopicAttachment.objects.exists()
+
+
+def test_creating_a_topic_already_in_the_library_links_to_it(tree, office_staff):
+    """Same title and date: nothing is added; the message names the topic and its page."""
+    first = _create(office_staff)
+    with pytest.raises(ValidationError) as exc:
+        _create(office_staff)
+    assert first.get_absolute_url() in exc.value.messages[0]
+    assert Topic.objects.count() == 1

@@ -177,3 +177,12 @@ def test_attendance_guard(tree, outsider, make_training):
     t = make_training()
     with pytest.raises(PermissionDenied):
         services.attendance_set(actor=outsider, training=t, entries=[])
+
+
+def test_creating_a_training_already_recorded_links_to_it(tree, branch_secretary):
+    """Same organization, title and date: nothing is added; the message names the record."""
+    first = _create(tree, branch_secretary)
+    with pytest.raises(ValidationError) as exc:
+        _create(tree, branch_secretary)
+    assert first.get_absolute_url() in exc.value.messages[0]
+    assert Training.objects.count() == 1

@@ -54,6 +54,29 @@ def _item(tree, name):
     return item.pk
 
 
+def _study_item(tree, name):
+    """A study item of the meeting with one topic (``name``: the organization)."""
+    from dangjian.meetings import services
+    from dangjian.meetings.models import AgendaItem, Meeting
+    from dangjian.study.models import Topic
+    from tests.url_cases.study import _topic
+
+    meeting = Meeting.objects.get(pk=_meeting(tree, name))
+    item = AgendaItem.objects.filter(meeting=meeting, kind="study").first()
+    if item is None:
+        topic = Topic.objects.get(pk=_topic(tree, "meeting"))
+        item = services.agenda_item_add(
+            actor=None, meeting=meeting, kind="study", title="学习", topics=[topic], check=False
+        )
+    return item.pk
+
+
+def _study_topic(tree, name):
+    from dangjian.meetings.models import AgendaItem
+
+    return AgendaItem.objects.get(pk=_study_item(tree, name)).topics.get().pk
+
+
 def _token(tree, name):
     from dangjian.meetings import services
     from dangjian.meetings.models import Meeting
@@ -70,7 +93,14 @@ def _rule(tree, name):
     )[0].pk
 
 
-RESOLVERS = {"meeting": _meeting, "agenda": _item, "signin": _token, "liferule": _rule}
+RESOLVERS = {
+    "meeting": _meeting,
+    "agenda": _item,
+    "studyitem": _study_item,
+    "studytopic": _study_topic,
+    "signin": _token,
+    "liferule": _rule,
+}
 
 CASES = {
     "meetings:meeting_list": Case(VIEWERS),
@@ -84,6 +114,11 @@ CASES = {
     "meetings:agenda_update": Case(BRANCH_MANAGERS, {"pk": ITEM}),
     "meetings:agenda_delete": Case(BRANCH_MANAGERS, {"pk": ITEM}, method="post"),
     "meetings:agenda_move": Case(BRANCH_MANAGERS, {"pk": ITEM}, method="post"),
+    "meetings:agenda_topic_move": Case(
+        BRANCH_MANAGERS,
+        {"pk": "studyitem:branch", "topic_pk": "studytopic:branch"},
+        method="post",
+    ),
     "meetings:decision_tasks": Case(BRANCH_MANAGERS, {"pk": ITEM, "index": "0"}),
     "meetings:signin_qr": Case(BRANCH_MANAGERS, {"pk": MEETING}),
     # Only the meeting's own members may sign in; everyone else is told why (403).

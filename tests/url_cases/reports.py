@@ -51,6 +51,7 @@ CASES = {
     "reports:meeting_minutes": Case(MEETING_VIEWERS, _ON_MEETING),
     "reports:meeting_attendance_sheet": Case(MEETING_VIEWERS, _ON_MEETING),
     "reports:meeting_signin_sheet": Case(MEETING_VIEWERS, _ON_MEETING),
+    "reports:meeting_summary": Case(MEETING_VIEWERS, _ON_MEETING),
     "reports:meeting_news_draft": Case(MEETING_VIEWERS, _ON_MEETING),
     "reports:activity_news": Case(MEETING_VIEWERS, {"pk": "reports_activity:branch"}),
     "reports:meeting_ledger": Case(LEDGER_USERS, query="?date_from=2024-01-01"),
