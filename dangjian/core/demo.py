@@ -34,7 +34,7 @@ from dangjian.access.roles import Role
 from dangjian.core import audit, demo_campaigns, demo_meetings
 from dangjian.core.models import AuditEvent
 from dangjian.core.validators import id_number_check_char
-from dangjian.meetings.models import Meeting
+from dangjian.meetings.models import Attendance, Meeting
 from dangjian.organizations.models import (
     Organization,
     OrganizationKind,
@@ -609,6 +609,9 @@ def load_demo(
     )
     for name in ("campaigns", "submissions", "assessments", "trainings"):
         setattr(result, name, getattr(work, name))
+    # The campaign's 主题党日 are branch meetings with attendance too: count them all.
+    result.meetings = Meeting.objects.count()
+    result.attendances = Attendance.objects.count()
     audit.record(
         actor=None,
         action=AuditEvent.Action.IMPORT,

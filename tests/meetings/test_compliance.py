@@ -125,16 +125,20 @@ def test_reminders_go_to_secretaries_once(tree, branch_secretary, outsider):
     call_command("send_life_reminders", "--today", "2026-03-10", stdout=io.StringIO())
     assert not LifeReminder.objects.exists()  # 21 days left > 7
     call_command("send_life_reminders", "--today", "2026-03-26", stdout=io.StringIO())
-    assert list(LifeReminder.objects.values_list("organization__name", flat=True)) == [
-        "办公厅第三党支部"
+    # Every branch without its committee meeting: ours and the other organ's (其他局's
+    # 另一局机关党支部); the other branch held one.
+    assert sorted(LifeReminder.objects.values_list("organization__name", flat=True)) == [
+        "办公厅第三党支部",
+        "另一局机关党支部",
     ]
     assert Notification.objects.filter(user=branch_secretary).count() == 1
     assert not Notification.objects.filter(user=outsider).exists()
+    notified = Notification.objects.count()
     call_command("send_life_reminders", "--today", "2026-03-28", stdout=io.StringIO())
-    assert LifeReminder.objects.count() == 1
-    assert Notification.objects.count() == 1
+    assert LifeReminder.objects.count() == 2
+    assert Notification.objects.count() == notified
     call_command("send_life_reminders", "--today", "2026-04-27", stdout=io.StringIO())
-    assert LifeReminder.objects.count() == 3  # April: both branches unmet
+    assert LifeReminder.objects.count() == 5  # April: all three branches unmet
     assert Notification.objects.filter(user=outsider).count() == 1
 
 
@@ -143,7 +147,7 @@ def test_reminder_job_runs_the_same(tree):
 
     LifeRule.objects.exclude(meeting_kind="branch_committee").update(active=False)
     first = send_life_reminders_task.call(today="2026-03-30")
-    assert first == 2
+    assert first == 3  # the three branches of the tree
     assert send_life_reminders_task.call(today="2026-03-30") == 0
 
 

@@ -27,7 +27,8 @@ def _old_mask(number: str) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_migration_masks_stored_numbers_and_keeps_verified_seals():
-    branch = make_org("迁移测试党组", OrganizationKind.LEADING_GROUP)
+    root = make_org("迁移测试党委", OrganizationKind.COMMITTEE)
+    branch = make_org("迁移测试党支部", OrganizationKind.BRANCH, root)
     numbers = [synthetic_id_number(datetime.date(1980, 1, 1), serial=s) for s in (1, 2)]
     sealed = make_member(branch, "已封存", id_number=numbers[0], phone="13700001111")
     changed = make_member(branch, "被改动", id_number=numbers[1])
