@@ -27,6 +27,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from dangjian.campaigns import services as campaign_services
+from dangjian.core.notify import notify
 from dangjian.fourstrong import services as fourstrong_services
 from dangjian.meetings import services as meeting_services
 from dangjian.tasks import services as task_services
@@ -157,6 +158,12 @@ def _walk_data(tree):
     )
     cycle = start_cycle(tree, office)
     assessment = cycle.assessments.get(branch=tree.orgs["branch"])
+    notify(  # the member's inbox holds a long title
+        users=[tree.users["member"]],
+        title="督办提醒：“组织专题学习并形成学习纪要，报送机关党委备案”将于14天后到期，请及时报告进展",
+        url=task.get_absolute_url(),
+        email=False,
+    )
     return {
         "meeting": meeting,
         "signin": "/meetings/signin/?t=" + meeting_services.signin_token(meeting),
@@ -226,7 +233,7 @@ def _walk(page, login, tree, screenshot_dir, size) -> dict[str, list[str]]:
     who = "dangyuan"
     login(page, who)
     check("/")
-    check("/tasks/notifications/")
+    check("/tasks/notifications/", expect_testid="notifications")
     check("/me/", expect_testid="my-data-download")
     check(data["signin"], expect_testid="signin-submit")
 
