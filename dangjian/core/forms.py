@@ -21,6 +21,9 @@ class BootstrapFormMixin:
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
+            elif isinstance(widget, forms.CheckboxSelectMultiple):
+                # Django puts the class on the list and on each box: see app.css.
+                css = "dj-checks"
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
                 css = "form-select"
             else:

@@ -32,7 +32,6 @@ class TrainingForm(BootstrapFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["capabilities"].widget.attrs["class"] = "form-check-input"
         self.fields["hours"].help_text = _("Hours of study, at most 24 (e.g. 2.5).")
         if self.instance.pk:
             del self.fields["organization"]
