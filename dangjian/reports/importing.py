@@ -195,28 +195,19 @@ def kind_for(record: dict) -> str:
     return kind
 
 
-# Birth years of the people whose anniversaries official reports commemorate (纪念…同志诞辰
-# N周年): the year of such a meeting is the birth year + N.
-BIRTH_YEARS = {
-    "毛泽东": 1893,
-    "周恩来": 1898,
-    "刘少奇": 1898,
-    "朱德": 1886,
-    "邓小平": 1904,
-    "陈云": 1905,
-    "任弼时": 1904,
-}
 _FULL_DATE = re.compile(r"(20\d{2}|19\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
-_ANNIVERSARY = re.compile(r"纪念(\w{2,3}?)同志诞辰(\d{2,3})周年")
 
 
-def text_year(text: str, month: int, day: int) -> tuple[int | None, datetime.date | None]:
+def text_year(
+    text: str, month: int, day: int, inferred: dict | None = None
+) -> tuple[int | None, datetime.date | None]:
     """(the year the text gives for a month-day event, the text's latest full date).
 
     The rule (docs/architecture.md, "Import"): a full date in the text (a dateline or the
     publication line, 2023年12月28日 / 2023-12-28) gives the year — the event's month-day in
-    that year, or the year before when it would come after that date; failing that, an
-    anniversary of the table above (纪念毛泽东同志诞辰130周年 → 1893 + 130 = 2023)."""
+    that year, or the year before when it would come after that date; failing that, the
+    parser's ``inferred_year`` when an anniversary gives it (纪念毛泽东同志诞辰130周年 →
+    1893 + 130 = 2023; the table is the parser's, ``parser.lexicon.BIRTH_YEARS``)."""
     text = unicodedata.normalize("NFKC", text or "")
     dates = []
     for y, m, d in _FULL_DATE.findall(text):
@@ -231,9 +222,8 @@ def text_year(text: str, month: int, day: int) -> tuple[int | None, datetime.dat
         except ValueError:
             return None, latest
         return (latest.year if event <= latest else latest.year - 1), latest
-    for name, years in _ANNIVERSARY.findall(text):
-        if name in BIRTH_YEARS:
-            return BIRTH_YEARS[name] + int(years), None
+    if inferred and inferred.get("source") == "anniversary":
+        return int(inferred["year"]), None
     return None, None
 
 
@@ -244,7 +234,7 @@ def date_for(record: dict, today: datetime.date, text: str = "") -> datetime.dat
     try:
         if value.startswith("--"):
             month, day = int(value[2:4]), int(value[5:7])
-            year, _latest = text_year(text, month, day)
+            year, _latest = text_year(text, month, day, record.get("inferred_year"))
             if year is not None and datetime.date(year, month, day) <= today:
                 return datetime.date(year, month, day)
             date = datetime.date(today.year, month, day)

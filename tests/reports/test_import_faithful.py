@@ -16,6 +16,7 @@ from dangjian.core import demo, demo_meetings
 from dangjian.meetings import services
 from dangjian.meetings.models import Meeting
 from dangjian.reports import importing
+from dangjian.reports.parser import parse_report
 from dangjian.study.models import Topic
 
 SEED = Path(__file__).parent / "seeds" / "002_5d496fc68e932dd4.txt"
@@ -26,11 +27,16 @@ def test_year_from_the_text():
     """A dateline or publication date gives the year (the year before when the event's day
     would follow it); else a commemorated anniversary; never a date after today."""
     seed = SEED.read_text(encoding="utf-8")
-    assert importing.text_year(seed, 12, 27) == (2023, None)  # 毛泽东 1893 + 130
+    parsed = parse_report(seed)
+    assert parsed["date"] == "--12-27"
+    inferred = parsed["inferred_year"]
+    assert importing.text_year(seed, 12, 27, inferred) == (2023, None)  # 毛泽东 1893 + 130
+    assert importing.text_year(seed, 12, 27) == (None, None)  # no dateline, no anniversary
     dateline = "（2024年1月3日 来源：省广电局）\n12月27日，局党组召开会议。"
     assert importing.text_year(dateline, 12, 27)[0] == 2023
     today = datetime.date(2026, 12, 8)
-    assert importing.date_for({"date": "--12-27"}, today, seed) == datetime.date(2023, 12, 27)
+    record = {"date": "--12-27", "inferred_year": inferred}
+    assert importing.date_for(record, today, seed) == datetime.date(2023, 12, 27)
     # Without a year in the text: this year's date, or last year's if it lies ahead.
     assert importing.date_for({"date": "--12-27"}, today, "") == datetime.date(2025, 12, 27)
     # A text year ahead of today is not believed.
