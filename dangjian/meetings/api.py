@@ -8,6 +8,7 @@ Register in dangjian/config/api_urls.py::
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -204,7 +205,7 @@ def _topics_in_order(serializer, value) -> list:
         t.pk: t for t in Topic.objects.restrict(user, Action.MEETING_VIEW).filter(pk__in=value)
     }
     if len(found) != len(set(value)):
-        raise serializers.ValidationError("Unknown topic.")
+        raise serializers.ValidationError(_("A topic is not in the library or not visible to you."))
     return [found[pk] for pk in dict.fromkeys(value)]
 
 

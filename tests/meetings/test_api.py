@@ -64,3 +64,33 @@ def test_create_attendance_agenda_and_conflict(tree, branch_secretary, member_us
     assert client_for(member_user).post(f"{URL}{pk}/held/").status_code == 403
     assert api.post(f"{URL}{pk}/held/").status_code == 200
     assert Meeting.objects.get(pk=pk).status == "held"
+
+
+def test_agenda_topics_keep_their_order_and_an_unknown_one_is_refused(
+    make_meeting, tree, branch_secretary
+):
+    """Topics come back in the order given; an id nobody can see is a 400 in words."""
+    from django.utils import translation
+
+    from dangjian.study.models import Topic
+
+    meeting = make_meeting()
+    older = Topic.objects.create(
+        kind="speech", title="较早的讲话", given_on=datetime.date(2024, 1, 1)
+    )
+    newer = Topic.objects.create(
+        kind="speech", title="较新的讲话", given_on=datetime.date(2024, 3, 1)
+    )
+    api = client_for(branch_secretary)
+    body = {"kind": "study", "title": "传达学习", "topics": [newer.pk, older.pk]}
+    response = api.post(f"{URL}{meeting.pk}/agenda/", body, format="json")
+    assert response.status_code == 201, response.content
+    item = meeting.agenda_items.get(title="传达学习")
+    assert [t.pk for t in item.topics.order_by("agendaitemtopic__order")] == [newer.pk, older.pk]
+    body = {"kind": "study", "title": "再学习", "topics": [older.pk + newer.pk + 1000]}
+    with translation.override("zh-hans"):
+        refused = api.post(
+            f"{URL}{meeting.pk}/agenda/", body, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
+    assert refused.status_code == 400
+    assert "所选学习议题不在议题库中" in refused.content.decode()
